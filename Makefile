@@ -1,0 +1,165 @@
+# mailwire: one plain Makefile. Everything generated or compiled goes
+# under build/. User CFLAGS are respected; warnings are relaxed only for
+# the C that Ragel generates.
+#
+#   make run                 build, then the demo
+#   make test                every test; ends with "N passed, N failed"
+#   make fuzz FUZZ_SECONDS=N each libFuzzer target for N seconds
+#   make bench BENCH_SECONDS=N
+#   make clean
+
+B		= build
+CC		= cc
+CLANG		= clang
+CFLAGS		= -O2 -g
+RAGEL		= ragel
+RAGEL_STYLE	= -G2
+RE2C		= re2c
+RFC_DIR		= ../shared/rfc
+SENTENCES	= 300
+FUZZ_SECONDS	= 60
+BENCH_SECONDS	= 10
+
+STD	= -std=c11
+WARN	= -Wall -Wextra -Werror
+# Ragel's tables and -G2 gotos trip these; only generated objects get them
+GENWARN	= -Wall -Wextra -Werror -Wno-unused-const-variable \
+	  -Wno-implicit-fallthrough -Wno-unused-variable \
+	  -Wno-unused-but-set-variable -Wno-unused-parameter
+SAN	= -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -fno-omit-frame-pointer
+# gen/ and the programs use POSIX; the core does not need it
+POSIX	= -D_DEFAULT_SOURCE
+INC	= -Iinclude
+
+GRAMMAR	= $(sort $(wildcard grammar/*.abnf))
+LISTS	= grammar/start.list grammar/captures.list
+GENARGS	= --start grammar/start.list --captures grammar/captures.list $(GRAMMAR)
+GENLIB	= gen/grammar.c gen/parse.c gen/emit_ragel.c gen/sentence.c \
+	  gen/rfccheck.c $(B)/gen-src/lexer.c
+GENHDR	= gen/abnf.h
+CORE	= $(B)/obj/errors.o
+DEPS	= $(B)/.deps-ok
+
+all: $(B)/bin/mwgen $(B)/libmailwire-core.a $(B)/bin/mailwire-recognize
+
+$(DEPS): scripts/deps.sh
+	@sh scripts/deps.sh
+	@mkdir -p $(B) && touch $@
+
+# --- the generator -------------------------------------------------------
+$(B)/gen-src/lexer.c: gen/lexer.re | $(DEPS)
+	@mkdir -p $(@D)
+	$(RE2C) --no-generation-date --no-version -W -o $@ gen/lexer.re
+
+$(B)/bin/mwgen: gen/main.c $(GENLIB) $(GENHDR)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) -Igen -o $@ gen/main.c $(GENLIB)
+
+# --- generated machines --------------------------------------------------
+$(B)/gen/grammar.rl: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
+	@rm -rf $(B)/gen && mkdir -p $(B)/gen
+	$(B)/bin/mwgen ragel -o $(B)/gen $(GENARGS)
+
+$(B)/gen/acceptors.rl: $(B)/bin/mwgen $(B)/gen/grammar.rl
+	$(B)/bin/mwgen acceptor -o $@ $(GENARGS)
+
+$(B)/gen/acceptors.c: $(B)/gen/acceptors.rl | $(DEPS)
+	$(RAGEL) $(RAGEL_STYLE) -I$(B)/gen -o $@ $(B)/gen/acceptors.rl
+
+$(B)/obj/acceptors.o: $(B)/gen/acceptors.c gen/accept.h
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(GENWARN) $(CFLAGS) -Igen -I$(B)/gen -c -o $@ $(B)/gen/acceptors.c
+
+# --- the core: pure, no allocation, I/O or clock -------------------------
+$(B)/obj/errors.o: src/errors.c include/mailwire/error.h include/mailwire/mailwire.h
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(WARN) $(CFLAGS) $(INC) -c -o $@ src/errors.c
+
+$(B)/libmailwire-core.a: $(CORE)
+	@rm -f $@
+	ar rcs $@ $(CORE)
+
+# --- programs ------------------------------------------------------------
+$(B)/bin/mailwire-recognize: src/recognize.c gen/accept.h $(B)/obj/acceptors.o
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) -Igen -o $@ src/recognize.c \
+	    $(B)/obj/acceptors.o
+
+run: $(DEPS) all
+	@echo "mailwire: the RFC 5321 Appendix D dialogues, recognised by machines"
+	@echo "generated from grammar/ (mwgen -> Ragel -> C):"
+	@echo
+	$(B)/bin/mailwire-recognize tests/cases/appendix-d/*.txt
+
+# --- tests (built with ASan and UBSan) -----------------------------------
+TESTBIN	= $(B)/tests/test_gen_lexer $(B)/tests/test_gen_parse \
+	  $(B)/tests/test_gen_machines $(B)/tests/test_errors \
+	  $(B)/tests/mwgen $(B)/tests/replay_abnf $(B)/tests/bad-core.a
+
+$(B)/tests/test_gen_lexer: tests/test_gen_lexer.c tests/check.h $(GENLIB) $(GENHDR)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) -Igen -Itests -o $@ tests/test_gen_lexer.c $(GENLIB)
+
+$(B)/tests/test_gen_parse: tests/test_gen_parse.c tests/check.h $(GENLIB) $(GENHDR)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) -Igen -Itests -o $@ tests/test_gen_parse.c $(GENLIB)
+
+$(B)/tests/acceptors.o: $(B)/gen/acceptors.c gen/accept.h
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(GENWARN) -O1 -g $(SAN) -Igen -I$(B)/gen -c -o $@ $(B)/gen/acceptors.c
+
+$(B)/tests/test_gen_machines: tests/test_gen_machines.c tests/check.h $(B)/tests/acceptors.o $(GENLIB) $(GENHDR)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) -Igen -Itests -o $@ \
+	    tests/test_gen_machines.c $(B)/tests/acceptors.o $(GENLIB)
+
+$(B)/tests/test_errors: tests/test_errors.c tests/check.h src/errors.c include/mailwire/error.h
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_errors.c src/errors.c
+
+# the generator itself under the sanitizers, for the bad-grammar cases
+$(B)/tests/mwgen: gen/main.c $(GENLIB) $(GENHDR)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) -Igen -o $@ gen/main.c $(GENLIB)
+
+$(B)/tests/replay_abnf: fuzz/fuzz_abnf.c fuzz/replay.c $(GENLIB) $(GENHDR)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) -Igen -o $@ fuzz/fuzz_abnf.c fuzz/replay.c $(GENLIB)
+
+# an archive that calls malloc: the symbol check must catch it
+$(B)/tests/bad-core.a: tests/bad_core.c
+	@mkdir -p $(@D)
+	$(CC) $(STD) -c -o $(B)/tests/bad_core.o tests/bad_core.c
+	@rm -f $@
+	ar rcs $@ $(B)/tests/bad_core.o
+
+test: $(DEPS) all $(TESTBIN)
+	@B=$(B) RFC_DIR=$(RFC_DIR) SENTENCES=$(SENTENCES) CLANG=$(CLANG) \
+	    RAGEL="$(RAGEL) $(RAGEL_STYLE)" sh tests/run.sh
+
+# --- fuzzing (clang, libFuzzer) ------------------------------------------
+FUZZERS	= abnf
+
+$(B)/fuzz/fuzz_abnf: fuzz/fuzz_abnf.c $(GENLIB) $(GENHDR) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
+	    -Igen -o $@ fuzz/fuzz_abnf.c $(GENLIB)
+
+fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%)
+	@for t in $(FUZZERS); do \
+	    mkdir -p $(B)/fuzz/corpus/$$t; \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS)s"; \
+	    $(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -dict=fuzz/$$t.dict -artifact_prefix=$(B)/fuzz/ \
+	        $(B)/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	done
+
+bench: $(DEPS) all
+	@echo "make bench: no benchmark yet; the parsers and engines come with"
+	@echo "their issues (see docs/ARCHITECTURE.md)."
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all run test fuzz bench clean

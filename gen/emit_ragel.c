@@ -1,0 +1,549 @@
+/*
+ * gen/emit_ragel.c: Ragel machine definitions, one .rl per grammar file,
+ * an umbrella grammar.rl that includes them in dependency order (Ragel needs
+ * a definition before its use), captures.rl with the capture hooks, and
+ * captures.h with their ids. Output is reproducible: no dates, versions or
+ * absolute paths, rules in ABNF order except where a dependency must come
+ * first.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abnf.h"
+
+#define MAXALTS 512
+
+/* Ragel 6 keywords and built-in machines a rule name must not shadow. */
+static const char *const reserved[] = {
+	"machine", "include", "import", "action", "access", "variable", "write",
+	"getkey", "export", "prepush", "postpop", "alphtype", "range", "when",
+	"inwhen", "outwhen", "eof", "err", "lerr", "to", "from", "nfaprepush",
+	"nfapostpop", "main", "any", "ascii", "extend", "alpha", "digit",
+	"alnum", "lower", "upper", "xdigit", "cntrl", "graph", "print", "punct",
+	"space", "zlen", "empty", "null", NULL
+};
+
+static void
+plain_name(const char *name, char *buf, size_t n)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i + 3 < n; i++)
+		buf[i] = name[i] == '-' ? '_' : name[i];
+	buf[i] = '\0';
+	for (const char *const *k = reserved; *k != NULL; k++)
+		if (strcmp(*k, buf) == 0) {
+			strcat(buf, "_r");	/* RFC name shadows a Ragel word */
+			break;
+		}
+}
+
+/* The base rule for a profile rule that overrides or extends it. */
+static struct mwg_rule *
+canonical(struct mwg_grammar *g, struct mwg_rule *r)
+{
+	if (r->profile >= 0 && r->in_base) {
+		struct mwg_rule *b = mwg_lookup(g, r->key, strlen(r->key), -1);
+
+		if (b != NULL)
+			return b;
+	}
+	return r;
+}
+
+/* The profile a reference to r means within profile p: -1 for the base one. */
+static int
+effective(struct mwg_grammar *g, struct mwg_rule *r, int p)
+{
+	if (r->profile >= 0)
+		return r->profile;
+	return mwg_affected(g, r, p) ? p : -1;
+}
+
+const char *
+mwg_ragel_name(struct mwg_grammar *g, struct mwg_rule *r, int p, char *buf,
+    size_t n)
+{
+	char plain[256];
+	int eff;
+
+	r = canonical(g, r);
+	eff = effective(g, r, p);
+	plain_name(r->name, plain, sizeof(plain));
+	if (eff >= 0 && r->profile < 0)
+		snprintf(buf, n, "%s_%s", g->profiles[eff], plain);
+	else
+		snprintf(buf, n, "%s", plain);
+	return buf;
+}
+
+struct unit {
+	struct mwg_rule	*r;
+	int		 profile;	/* -1: base */
+	int		 file;
+};
+
+struct emitter {
+	struct mwg_grammar	*g;
+	struct unit		*units;
+	size_t			 nunits, cap;
+	int			*state;		/* per rule x (profile + 1) */
+	int			 np;
+	int			 failed;
+};
+
+static int *
+ustate(struct emitter *e, struct mwg_rule *r, int eff)
+{
+	size_t i;
+
+	for (i = 0; i < e->g->nrules; i++)
+		if (e->g->rules[i] == r)
+			break;
+	return &e->state[i * (size_t)e->np + (size_t)(eff + 1)];
+}
+
+static int
+profile_file(struct mwg_grammar *g, int p)
+{
+	for (int f = 0; f < g->nfiles; f++)
+		if (g->files[f].profile == p)
+			return f;
+	return 0;
+}
+
+static void visit(struct emitter *, struct mwg_rule *, int);
+
+struct vctx {
+	struct emitter	*e;
+	int		 eff;
+};
+
+static void
+visit_refs(struct emitter *e, struct mwg_node *n, int eff)
+{
+	if (n->kind == N_REF) {
+		struct mwg_rule *r = mwg_lookup(e->g, n->text, n->len, eff);
+
+		if (r != NULL)
+			visit(e, r, eff);
+		return;
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		visit_refs(e, n->kids[i], eff);
+}
+
+static void
+visit(struct emitter *e, struct mwg_rule *r, int p)
+{
+	struct mwg_node *alts[MAXALTS];
+	int eff, *st;
+	size_t n;
+
+	r = canonical(e->g, r);
+	eff = effective(e->g, r, p);
+	st = ustate(e, r, eff);
+	if (*st != 0)
+		return;
+	*st = 1;
+	if (r->main == NULL && !(r->profile >= 0) && eff < 0)
+		return;		/* undefined: reported by the checks */
+	n = mwg_alts(e->g, r, eff, alts, MAXALTS);
+	for (size_t i = 0; i < n; i++)
+		visit_refs(e, alts[i], eff);
+	if (e->nunits == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 256;
+		if ((e->units = realloc(e->units, e->cap * sizeof(*e->units))) == NULL)
+			abort();
+	}
+	e->units[e->nunits].r = r;
+	e->units[e->nunits].profile = eff;
+	e->units[e->nunits].file = eff >= 0 && r->profile < 0 ?
+	    profile_file(e->g, eff) : r->file;
+	e->nunits++;
+	*st = 2;
+}
+
+/* Rules in file order, each in source order, then their profile variants. */
+static void
+order_units(struct emitter *e)
+{
+	struct mwg_grammar *g = e->g;
+
+	for (size_t d = 0; d < g->ndefs; d++) {
+		const struct mwg_def *def = g->defs[d];
+		struct mwg_rule *r;
+		int prof = g->files[def->loc.file].profile;
+
+		if (def->incremental || def->prose_only)
+			continue;
+		r = mwg_lookup(g, def->name, strlen(def->name), prof);
+		if (r == NULL)
+			continue;
+		visit(e, r, prof);
+	}
+	for (int p = 0; p < g->nprofiles; p++)
+		for (size_t i = 0; i < g->nrules; i++)
+			if (g->rules[i]->profile < 0 && g->rules[i]->main != NULL)
+				visit(e, g->rules[i], p);
+}
+
+static void
+put_char(FILE *out, const char *s, size_t n, int ci)
+{
+	int letters = 0;
+
+	if (n == 0) {
+		fputs("zlen", out);
+		return;
+	}
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' || s[i] == '"')
+			fputc('\\', out);
+		fputc(s[i], out);
+		letters |= isalpha((unsigned char)s[i]) != 0;
+	}
+	fputc('"', out);
+	if (ci && letters)
+		fputc('i', out);	/* RFC 5234 2.3 */
+}
+
+static void
+put_node(struct emitter *e, FILE *out, struct mwg_node *n, int p)
+{
+	char name[300];
+
+	switch (n->kind) {
+	case N_ALT:
+		if (n->nkids == 1) {
+			put_node(e, out, n->kids[0], p);
+			break;
+		}
+		fputs("( ", out);
+		for (size_t i = 0; i < n->nkids; i++) {
+			if (i)
+				fputs(" | ", out);
+			put_node(e, out, n->kids[i], p);
+		}
+		fputs(" )", out);
+		break;
+	case N_CAT:
+		fputs("( ", out);
+		for (size_t i = 0; i < n->nkids; i++) {
+			if (i)
+				fputc(' ', out);
+			put_node(e, out, n->kids[i], p);
+		}
+		fputs(" )", out);
+		break;
+	case N_REP:
+		fputs("( ", out);
+		put_node(e, out, n->kids[0], p);
+		fputs(" )", out);
+		if (n->min == 0 && n->max == 1)
+			fputc('?', out);
+		else if (n->min == 0 && n->max < 0)
+			fputc('*', out);
+		else if (n->min == 1 && n->max < 0)
+			fputc('+', out);
+		else if (n->max < 0)
+			fprintf(out, "{%d,}", n->min);
+		else if (n->min == n->max)
+			fprintf(out, "{%d}", n->min);
+		else if (n->min == 0)
+			fprintf(out, "{,%d}", n->max);
+		else
+			fprintf(out, "{%d,%d}", n->min, n->max);
+		break;
+	case N_REF: {
+		struct mwg_rule *r = mwg_lookup(e->g, n->text, n->len, p);
+
+		fputs(r ? mwg_ragel_name(e->g, r, p, name, sizeof(name)) : "zlen",
+		    out);
+		break;
+	}
+	case N_CHAR:
+		put_char(out, n->text, n->len, n->ci);
+		break;
+	case N_RANGE:
+		if (n->lo == n->hi)
+			fprintf(out, "0x%02lx", n->lo);
+		else
+			fprintf(out, "0x%02lx..0x%02lx", n->lo, n->hi);
+		break;
+	case N_SEQ:
+		fputs("( ", out);
+		for (size_t i = 0; i < n->nvals; i++)
+			fprintf(out, "%s0x%02lx", i ? " " : "", n->vals[i]);
+		fputs(" )", out);
+		break;
+	case N_PROSE:
+		fputs("zlen", out);	/* rejected by the checks */
+		break;
+	}
+}
+
+static void
+put_unit(struct emitter *e, FILE *out, const struct unit *u)
+{
+	struct mwg_grammar *g = e->g;
+	struct mwg_node *alts[MAXALTS], alt;
+	const struct mwg_def *d = u->r->main;
+	char name[300], cap[256];
+	size_t n;
+
+	if (u->profile >= 0 && u->r->profile < 0)
+		fprintf(out, "# %s profile of %s\n", g->profiles[u->profile],
+		    u->r->name);
+	else if (d != NULL && d->rfc)
+		fprintf(out, "# %s: RFC %d %s\n", u->r->name, d->rfc, d->section);
+	else
+		fprintf(out, "# %s: mailwire addition\n", u->r->name);
+	n = mwg_alts(g, u->r, u->profile, alts, MAXALTS);
+	memset(&alt, 0, sizeof(alt));
+	alt.kind = N_ALT;
+	alt.kids = alts;
+	alt.nkids = n;
+	fprintf(out, "%s = ", mwg_ragel_name(g, u->r, u->profile, name,
+	    sizeof(name)));
+	if (u->r->capture >= 0)
+		fputs("( ", out);
+	put_node(e, out, &alt, u->profile);
+	if (u->r->capture >= 0) {
+		plain_name(g->captures[u->r->capture], cap, sizeof(cap));
+		fprintf(out, " ) >mw_enter_%s %%mw_leave_%s", cap, cap);
+	}
+	fputs(";\n", out);
+}
+
+static FILE *
+create(struct mwg_grammar *g, const char *dir, const char *name)
+{
+	char path[4096];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "w")) == NULL) {
+		fprintf(g->diag ? g->diag : stderr, "%s: cannot write\n", path);
+		g->nerrors++;
+	}
+	return fp;
+}
+
+/* Files in an order where each comes after the files it uses. */
+static int
+order_files(struct emitter *e, int *order)
+{
+	struct mwg_grammar *g = e->g;
+	int state[MWG_MAX_FILES] = { 0 }, n = 0, stack[MWG_MAX_FILES], sp;
+
+	for (int f = 0; f < g->nfiles; f++) {
+		if (g->files[f].library < 0 || state[f])
+			continue;
+		/* iterative DFS, post-order */
+		sp = 0;
+		stack[sp++] = f;
+		state[f] = 1;
+		while (sp > 0) {
+			int top = stack[sp - 1], next = -1;
+
+			for (int d = 0; d < g->nfiles; d++) {
+				if (!g->files[top].deps[d])
+					continue;
+				if (state[d] == 1) {
+					fprintf(g->diag ? g->diag : stderr,
+					    "%s and %s use each other's rules; Ragel needs "
+					    "a definition before its use, so one of them "
+					    "must move\n", g->files[top].path,
+					    g->files[d].path);
+					g->nerrors++;
+					return -1;
+				}
+				if (state[d] == 0) {
+					next = d;
+					break;
+				}
+			}
+			if (next >= 0) {
+				state[next] = 1;
+				stack[sp++] = next;
+			} else {
+				state[top] = 2;
+				order[n++] = top;
+				sp--;
+			}
+		}
+	}
+	return n;
+}
+
+static void
+file_deps(struct emitter *e, struct mwg_node *n, int p, int file)
+{
+	if (n->kind == N_REF) {
+		struct mwg_rule *r = mwg_lookup(e->g, n->text, n->len, p);
+
+		if (r == NULL)
+			return;
+		r = canonical(e->g, r);
+		for (size_t i = 0; i < e->nunits; i++) {
+			const struct unit *u = &e->units[i];
+
+			if (u->r == r && u->profile == effective(e->g, r, p)) {
+				if (u->file != file)
+					e->g->files[file].deps[u->file] = 1;
+				break;
+			}
+		}
+		return;
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		file_deps(e, n->kids[i], p, file);
+}
+
+static int
+prepare(struct emitter *e, struct mwg_grammar *g)
+{
+	memset(e, 0, sizeof(*e));
+	e->g = g;
+	e->np = g->nprofiles + 1;
+	e->state = calloc(g->nrules * (size_t)e->np + 1, sizeof(int));
+	if (e->state == NULL)
+		abort();
+	order_units(e);
+	for (size_t i = 0; i < e->nunits; i++) {
+		struct mwg_node *alts[MAXALTS];
+		size_t n = mwg_alts(g, e->units[i].r, e->units[i].profile, alts,
+		    MAXALTS);
+
+		for (size_t k = 0; k < n; k++)
+			file_deps(e, alts[k], e->units[i].profile, e->units[i].file);
+	}
+	return 0;
+}
+
+int
+mwg_emit_ragel(struct mwg_grammar *g, const char *outdir)
+{
+	struct emitter e;
+	int order[MWG_MAX_FILES], n;
+	FILE *out;
+	char cap[256];
+
+	prepare(&e, g);
+	if ((n = order_files(&e, order)) < 0)
+		goto done;
+	for (int k = 0; k < n; k++) {
+		int f = order[k];
+		char fname[300];
+
+		snprintf(fname, sizeof(fname), "%s.rl", g->files[f].base);
+		if ((out = create(g, outdir, fname)) == NULL)
+			goto done;
+		fprintf(out, "# Generated by mwgen from %s; do not edit.\n%%%%{\n"
+		    "machine %s;\n\n", g->files[f].path, g->files[f].base);
+		for (size_t i = 0; i < e.nunits; i++)
+			if (e.units[i].file == f)
+				put_unit(&e, out, &e.units[i]);
+		fputs("}%%\n", out);
+		fclose(out);
+	}
+	if ((out = create(g, outdir, "captures.rl")) == NULL)
+		goto done;
+	fputs("# Generated by mwgen from the captures list; do not edit.\n"
+	    "# The including file defines MW_CAPTURE_ENTER(id) and\n"
+	    "# MW_CAPTURE_LEAVE(id); ids are in captures.h.\n%%{\n"
+	    "machine captures;\n\n", out);
+	for (size_t i = 0; i < g->ncaptures; i++) {
+		plain_name(g->captures[i], cap, sizeof(cap));
+		fprintf(out, "action mw_enter_%s { MW_CAPTURE_ENTER(MW__CAP_%s); }\n"
+		    "action mw_leave_%s { MW_CAPTURE_LEAVE(MW__CAP_%s); }\n",
+		    cap, cap, cap, cap);
+	}
+	fputs("}%%\n", out);
+	fclose(out);
+	if ((out = create(g, outdir, "captures.h")) == NULL)
+		goto done;
+	fputs("/* Generated by mwgen from the captures list; do not edit. */\n"
+	    "#ifndef MW__CAPTURES_H\n#define MW__CAPTURES_H\n\nenum mw__capture {\n",
+	    out);
+	for (size_t i = 0; i < g->ncaptures; i++) {
+		plain_name(g->captures[i], cap, sizeof(cap));
+		fprintf(out, "\tMW__CAP_%s,\n", cap);
+	}
+	fputs("\tMW__CAP_COUNT\n};\n\n#endif\n", out);
+	fclose(out);
+	if ((out = create(g, outdir, "grammar.rl")) == NULL)
+		goto done;
+	fputs("# Generated by mwgen; do not edit. Include this machine: it\n"
+	    "# includes every grammar file after the files whose rules it uses.\n"
+	    "%%{\nmachine grammar;\n\ninclude captures \"captures.rl\";\n", out);
+	for (int k = 0; k < n; k++)
+		fprintf(out, "include %s \"%s.rl\";\n", g->files[order[k]].base,
+		    g->files[order[k]].base);
+	fputs("}%%\n", out);
+	fclose(out);
+done:
+	free(e.units);
+	free(e.state);
+	return g->nerrors ? -1 : 0;
+}
+
+/*
+ * A test harness: one machine per start rule and per profile variant of it,
+ * each with a function that says whether a whole input is accepted.
+ */
+int
+mwg_emit_acceptor(struct mwg_grammar *g, FILE *out)
+{
+	char name[300];
+	size_t k = 0;
+
+	fputs("/* Generated by mwgen acceptor; do not edit. */\n"
+	    "#include <stddef.h>\n#include \"accept.h\"\n#include \"captures.h\"\n\n"
+	    "#define MW_CAPTURE_ENTER(id) ((void)(id))\n"
+	    "#define MW_CAPTURE_LEAVE(id) ((void)(id))\n\n", out);
+	for (size_t i = 0; i < g->nrules; i++) {
+		struct mwg_rule *r = g->rules[i];
+
+		if (!r->start)
+			continue;
+		for (int p = -1; p < g->nprofiles; p++) {
+			if (p >= 0 && r->profile != p && !mwg_affected(g, r, p))
+				continue;
+			if (p < 0 && r->profile >= 0)
+				continue;
+			mwg_ragel_name(g, r, p, name, sizeof(name));
+			fprintf(out, "%%%%{\nmachine acc_%zu;\nalphtype unsigned char;\n"
+			    "include grammar \"grammar.rl\";\nmain := %s;\n"
+			    "write data noerror noentry;\n}%%%%\n\n"
+			    "static int\naccept_%zu(const unsigned char *p, size_t n)\n{\n"
+			    "\tconst unsigned char *pe = p + n, *eof = pe;\n\tint cs;\n\n"
+			    "\t%%%% write init;\n\t%%%% write exec;\n\t(void)eof;\n"
+			    "\treturn cs >= acc_%zu_first_final;\n}\n\n", k, name, k, k);
+			k++;
+		}
+	}
+	fputs("const struct mwg_acceptor mwg_acceptors[] = {\n", out);
+	k = 0;
+	for (size_t i = 0; i < g->nrules; i++) {
+		struct mwg_rule *r = g->rules[i];
+
+		if (!r->start)
+			continue;
+		for (int p = -1; p < g->nprofiles; p++) {
+			if (p >= 0 && r->profile != p && !mwg_affected(g, r, p))
+				continue;
+			if (p < 0 && r->profile >= 0)
+				continue;
+			fprintf(out, "\t{ \"%s\", %s%s%s, accept_%zu },\n", r->name,
+			    p >= 0 ? "\"" : "", p >= 0 ? g->profiles[p] : "NULL",
+			    p >= 0 ? "\"" : "", k);
+			k++;
+		}
+	}
+	fputs("\t{ NULL, NULL, NULL }\n};\n", out);
+	return 0;
+}

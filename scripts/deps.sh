@@ -1,0 +1,43 @@
+#!/bin/sh
+# scripts/deps.sh: installs what mailwire's build and tests need from
+# Debian's packages, if it is missing. As root it runs apt-get itself; as
+# anyone else it stops and prints the exact command to run.
+set -u
+
+missing=""
+want() {	# want PACKAGE TEST...: PACKAGE is missing if TEST fails
+	pkg=$1
+	shift
+	"$@" >/dev/null 2>&1 || missing="$missing $pkg"
+}
+have() { command -v "$1"; }
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+
+want make have make
+want gcc have gcc
+want binutils have nm
+want ragel have ragel
+want re2c have re2c
+want clang have clang
+# clang's sanitizer and libFuzzer runtimes (Debian 12 ships clang 14)
+want libclang-rt-14-dev installed libclang-rt-14-dev
+want libssl-dev test -f /usr/include/openssl/ssl.h
+want openssl have openssl
+
+[ -z "$missing" ] && exit 0
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "mailwire: missing Debian packages:$missing" >&2
+	echo "mailwire: run as root:  apt-get update && $cmd" >&2
+	exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "mailwire: missing:$missing, and there is no apt-get here" >&2
+	exit 1
+fi
+echo "mailwire: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq && $cmd -qq >/dev/null || {
+	echo "mailwire: '$cmd' failed" >&2
+	exit 1
+}

@@ -1,0 +1,60 @@
+#!/bin/sh
+# tests/run.sh: runs every test of `make test` (the Makefile builds them
+# first). Each test prints "ok - ..." / "not ok - ..." / "skipped - ..."
+# lines; this adds them up, shows failures and skips, keeps the whole log
+# in $B/test.log and ends with "N passed, N failed".
+set -u
+B=${B:-build}
+RFC_DIR=${RFC_DIR:-../shared/rfc}
+SENTENCES=${SENTENCES:-300}
+export B RFC_DIR SENTENCES
+
+passed=0
+failed=0
+skipped=0
+log=$B/test.log
+: > "$log"
+
+t() {	# t NAME COMMAND...
+	name=$1
+	shift
+	out=$("$@" 2>&1)
+	st=$?
+	printf '== %s\n%s\n' "$name" "$out" >> "$log"
+	p=$(printf '%s\n' "$out" | grep -c '^ok ')
+	f=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	s=$(printf '%s\n' "$out" | grep -c '^skipped ')
+	printf '%s\n' "$out" | grep -E '^(not ok|skipped) '
+	if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name exited with status $st; its last lines:"
+		printf '%s\n' "$out" | tail -n 15 | sed 's/^/    /'
+	fi
+	echo "$name: $p passed, $f failed$([ "$s" -gt 0 ] && echo ", $s skipped")"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+}
+
+GRAMMAR=$(ls grammar/*.abnf)
+LISTS="grammar/start.list grammar/captures.list"
+
+t errors		"$B/tests/test_errors"
+t gen-lexer		"$B/tests/test_gen_lexer"
+t gen-parse		"$B/tests/test_gen_parse"
+t gen-cases		sh tests/test_gen_cases.sh "$B/tests/mwgen"
+t gen-machines		"$B/tests/test_gen_machines" "$SENTENCES" $LISTS $GRAMMAR
+t grammar-vs-rfc	sh tests/test_rfc.sh "$B/tests/mwgen"
+t reproducible		sh tests/test_repro.sh "$B/bin/mwgen"
+t core-symbols		sh tests/test_core_symbols.sh "$B/libmailwire-core.a" "$B/tests/bad-core.a"
+t clang-warnings	sh tests/test_clang.sh
+t fuzz-replay		"$B/tests/replay_abnf" fuzz/corpus/abnf
+t demo			sh -c "$B/bin/mailwire-recognize tests/cases/appendix-d/*.txt >/dev/null && echo 'ok - make run recognises every line of RFC 5321 Appendix D'"
+
+echo
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
