@@ -38,7 +38,11 @@ GENARGS	= --start grammar/start.list --captures grammar/captures.list $(GRAMMAR)
 GENLIB	= gen/grammar.c gen/parse.c gen/emit_ragel.c gen/sentence.c \
 	  gen/rfccheck.c $(B)/gen-src/lexer.c
 GENHDR	= gen/abnf.h
-CORE	= $(B)/obj/errors.o
+# the core: hand-written C, and Ragel machines that include the generated ones
+CORE_C	= src/errors.c
+CORE_RL	= src/esc.rl
+CORE	= $(CORE_C:src/%.c=$(B)/obj/%.o) $(CORE_RL:src/%.rl=$(B)/obj/%.o)
+HDRS	= $(wildcard include/mailwire/*.h)
 DEPS	= $(B)/.deps-ok
 
 all: $(B)/bin/mwgen $(B)/libmailwire-core.a $(B)/bin/mailwire-recognize
@@ -72,9 +76,17 @@ $(B)/obj/acceptors.o: $(B)/gen/acceptors.c gen/accept.h
 	$(CC) $(STD) $(GENWARN) $(CFLAGS) -Igen -I$(B)/gen -c -o $@ $(B)/gen/acceptors.c
 
 # --- the core: pure, no allocation, I/O or clock -------------------------
-$(B)/obj/errors.o: src/errors.c include/mailwire/error.h include/mailwire/mailwire.h
+$(B)/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(WARN) $(CFLAGS) $(INC) -c -o $@ src/errors.c
+	$(CC) $(STD) $(WARN) $(CFLAGS) $(INC) -c -o $@ $<
+
+$(B)/src/%.c: src/%.rl $(B)/gen/grammar.rl | $(DEPS)
+	@mkdir -p $(@D)
+	$(RAGEL) $(RAGEL_STYLE) -I$(B)/gen -o $@ $<
+
+$(B)/obj/%.o: $(B)/src/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(GENWARN) $(CFLAGS) $(INC) -I$(B)/gen -c -o $@ $<
 
 $(B)/libmailwire-core.a: $(CORE)
 	@rm -f $@
@@ -95,6 +107,7 @@ run: $(DEPS) all
 # --- tests (built with ASan and UBSan) -----------------------------------
 TESTBIN	= $(B)/tests/test_gen_lexer $(B)/tests/test_gen_parse \
 	  $(B)/tests/test_gen_machines $(B)/tests/test_errors \
+	  $(B)/tests/test_esc $(B)/tests/replay_esc \
 	  $(B)/tests/mwgen $(B)/tests/replay_abnf $(B)/tests/bad-core.a
 
 $(B)/tests/test_gen_lexer: tests/test_gen_lexer.c tests/check.h $(GENLIB) $(GENHDR)
@@ -114,9 +127,26 @@ $(B)/tests/test_gen_machines: tests/test_gen_machines.c tests/check.h $(B)/tests
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) -Igen -Itests -o $@ \
 	    tests/test_gen_machines.c $(B)/tests/acceptors.o $(GENLIB)
 
-$(B)/tests/test_errors: tests/test_errors.c tests/check.h src/errors.c include/mailwire/error.h
+$(B)/tests/test_errors: tests/test_errors.c tests/check.h $(B)/tests/libcore-san.a
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_errors.c src/errors.c
+	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_errors.c $(B)/tests/libcore-san.a
+
+# the core, once more, under the sanitizers
+$(B)/tests/libcore-san.a: $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) $(HDRS)
+	@mkdir -p $(B)/tests/core
+	@for f in $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c); do \
+	    o=$(B)/tests/core/$$(basename $$f .c).o; \
+	    echo "$(CC) ... $(SAN) -c -o $$o $$f"; \
+	    $(CC) $(STD) $(GENWARN) -O1 -g $(SAN) $(INC) -I$(B)/gen -c -o $$o $$f || exit 1; \
+	done
+	@rm -f $@
+	ar rcs $@ $(B)/tests/core/*.o
+
+$(B)/tests/test_esc: tests/test_esc.c tests/check.h $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_esc.c $(B)/tests/libcore-san.a
+
+$(B)/tests/replay_esc: fuzz/fuzz_esc.c fuzz/replay.c $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ fuzz/fuzz_esc.c fuzz/replay.c $(B)/tests/libcore-san.a
 
 # the generator itself under the sanitizers, for the bad-grammar cases
 $(B)/tests/mwgen: gen/main.c $(GENLIB) $(GENHDR)
@@ -139,20 +169,39 @@ test: $(DEPS) all $(TESTBIN)
 	    RAGEL="$(RAGEL) $(RAGEL_STYLE)" sh tests/run.sh
 
 # --- fuzzing (clang, libFuzzer) ------------------------------------------
-FUZZERS	= abnf
+FUZZERS	= abnf esc
+FUZZFLAGS = $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined
 
 $(B)/fuzz/fuzz_abnf: fuzz/fuzz_abnf.c $(GENLIB) $(GENHDR) | $(DEPS)
 	@mkdir -p $(@D)
-	$(CLANG) $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
-	    -Igen -o $@ fuzz/fuzz_abnf.c $(GENLIB)
+	$(CLANG) $(FUZZFLAGS) -Igen -o $@ fuzz/fuzz_abnf.c $(GENLIB)
 
-fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%)
+# the ABNF target's dictionary is ABNF's own syntax, written by hand
+$(B)/fuzz/abnf.dict: fuzz/abnf.dict
+	@mkdir -p $(@D)
+	cp fuzz/abnf.dict $@
+
+$(B)/fuzz/fuzz_esc: fuzz/fuzz_esc.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -I$(B)/gen -o $@ \
+	    fuzz/fuzz_esc.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
+
+# the SMTP targets' dictionaries: the terminals of their start rules
+$(B)/fuzz/esc.dict: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
+	@mkdir -p $(@D)
+	$(B)/bin/mwgen dict -s status-code $(GENARGS) > $@
+
+fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(FUZZERS:%=$(B)/fuzz/%.dict)
 	@for t in $(FUZZERS); do \
 	    mkdir -p $(B)/fuzz/corpus/$$t; \
 	    echo "fuzz_$$t: $(FUZZ_SECONDS)s"; \
 	    $(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-	        -dict=fuzz/$$t.dict -artifact_prefix=$(B)/fuzz/ \
-	        $(B)/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	        -dict=$(B)/fuzz/$$t.dict -artifact_prefix=$(B)/fuzz/ \
+	        -print_final_stats=1 \
+	        $(B)/fuzz/corpus/$$t fuzz/corpus/$$t 2>&1 | \
+	        grep -E '^(stat::number_of_executed_units|INFO: Running|==|SUMMARY)|Test unit written' ; \
+	    [ -z "$$(ls $(B)/fuzz/crash-* $(B)/fuzz/leak-* $(B)/fuzz/timeout-* 2>/dev/null)" ] || \
+	        { echo "fuzz_$$t: a finding is in $(B)/fuzz/"; exit 1; }; \
 	done
 
 bench: $(DEPS) all

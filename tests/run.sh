@@ -40,6 +40,7 @@ GRAMMAR=$(ls grammar/*.abnf)
 LISTS="grammar/start.list grammar/captures.list"
 
 t errors		"$B/tests/test_errors"
+t esc			"$B/tests/test_esc"
 t gen-lexer		"$B/tests/test_gen_lexer"
 t gen-parse		"$B/tests/test_gen_parse"
 t gen-cases		sh tests/test_gen_cases.sh "$B/tests/mwgen"
@@ -48,7 +49,9 @@ t grammar-vs-rfc	sh tests/test_rfc.sh "$B/tests/mwgen"
 t reproducible		sh tests/test_repro.sh "$B/bin/mwgen"
 t core-symbols		sh tests/test_core_symbols.sh "$B/libmailwire-core.a" "$B/tests/bad-core.a"
 t clang-warnings	sh tests/test_clang.sh
-t fuzz-replay		"$B/tests/replay_abnf" fuzz/corpus/abnf
+t fuzz-replay-abnf	"$B/tests/replay_abnf" fuzz/corpus/abnf
+t fuzz-replay-esc	"$B/tests/replay_esc" fuzz/corpus/esc
+t readme		sh tests/test_readme.sh
 t demo			sh -c "$B/bin/mailwire-recognize tests/cases/appendix-d/*.txt >/dev/null && echo 'ok - make run recognises every line of RFC 5321 Appendix D'"
 
 echo
