@@ -150,6 +150,7 @@ struct mwg_grammar {
 	size_t			 nrules, caprules;
 	struct mwg_rule		*hash[1024];
 	const char		**captures;
+	struct mwg_loc		*capture_locs;
 	size_t			 ncaptures;
 	const char		**starts;
 	struct mwg_loc		*start_locs;

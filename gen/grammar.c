@@ -339,8 +339,11 @@ build_namespaces(struct mwg_grammar *g)
 		int prof = g->files[d->loc.file].profile;
 		struct mwg_rule *r;
 
-		if (prof >= 0 && d->prose_only && in_base(g, d->name))
-			prof = -1;	/* a placeholder for a base rule */
+		/* A profile scopes only its changes to other files' rules; a
+		 * name it introduces (bdat-cmd in RFC 3030) is a base rule, and
+		 * a placeholder stands for the base rule it names. */
+		if (prof >= 0 && (!in_base(g, d->name) || d->prose_only))
+			prof = -1;
 		r = intern(g, d, prof);
 		if (prof >= 0 && in_base(g, d->name))
 			r->in_base = 1;
@@ -685,6 +688,8 @@ mwg_read_list(struct mwg_grammar *g, const char *path, int captures)
 	free(text);
 	if (captures) {
 		g->captures = mwg_alloc(g, (len / 2 + 1) * sizeof(*g->captures));
+		g->capture_locs = mwg_alloc(g, (len / 2 + 1) *
+		    sizeof(*g->capture_locs));
 	} else {
 		g->starts = mwg_alloc(g, (len / 2 + 1) * sizeof(*g->starts));
 		g->start_locs = mwg_alloc(g, (len / 2 + 1) * sizeof(*g->start_locs));
@@ -710,6 +715,7 @@ mwg_read_list(struct mwg_grammar *g, const char *path, int captures)
 			loc.line = line;
 			loc.col = (int)(w - ls) + 1;
 			if (captures) {
+				g->capture_locs[g->ncaptures] = loc;
 				g->captures[g->ncaptures++] =
 				    mwg_strndup(g, w, (size_t)(s - w));
 			} else {
@@ -748,9 +754,8 @@ mwg_check(struct mwg_grammar *g)
 				r = pr;
 		}
 		if (r == NULL) {
-			fprintf(g->diag ? g->diag : stderr, "captures list: rule %s "
-			    "is not defined\n", g->captures[i]);
-			g->nerrors++;
+			mwg_error(g, g->capture_locs[i], "captured rule %s is not "
+			    "defined", g->captures[i]);
 			continue;
 		}
 		r->capture = (int)i;

@@ -52,6 +52,7 @@ t clang-warnings	sh tests/test_clang.sh
 t fuzz-replay-abnf	"$B/tests/replay_abnf" fuzz/corpus/abnf
 t fuzz-replay-esc	"$B/tests/replay_esc" fuzz/corpus/esc
 t readme		sh tests/test_readme.sh
+t deps			sh tests/test_deps.sh
 t demo			sh -c "$B/bin/mailwire-recognize tests/cases/appendix-d/*.txt >/dev/null && echo 'ok - make run recognises every line of RFC 5321 Appendix D'"
 
 echo
