@@ -13,6 +13,7 @@
 #define MWG_MAX_DEPTH	200	/* nesting of groups; deeper is an error */
 #define MWG_MAX_REPEAT	65535	/* n and m of n*m; larger is an error */
 #define MWG_MAX_FILES	64
+#define MWG_MAX_PROFILES 30	/* a bit each in mwg_rule.used */
 
 struct mwg_loc {
 	int	file;
@@ -112,12 +113,14 @@ struct mwg_rule {
 	struct mwg_def	*placeholder;	/* a prose-only `=` */
 	struct mwg_def	*incs;		/* `=/` definitions, in order */
 	int		 file;		/* file of the definition that names it */
-	int		 used;
+	unsigned	 used;		/* bit profile + 1: reached there */
 	int		 capture;	/* index in the captures list, or -1 */
 	int		 start;
 	int		 mark;		/* scratch for graph walks */
 	int		*affected;	/* per profile: -1 unknown, 0, 1 (base only) */
 	long		*minlen;	/* per profile + 1: shortest sentence, -1 */
+	struct mwg_node	***alts;	/* per profile + 1: cached alternatives */
+	size_t		*nalts;
 	int		 order;		/* emission order, -1 none */
 	struct mwg_rule	*next_hash;
 };
@@ -175,6 +178,11 @@ int	mwg_profile_index(struct mwg_grammar *, const char *name);
 int	mwg_affected(struct mwg_grammar *, struct mwg_rule *, int profile);
 size_t	mwg_alts(struct mwg_grammar *, struct mwg_rule *, int profile,
 	    struct mwg_node **out, size_t max);
+/* The same alternatives, from a cache in the grammar's arena (valid until
+ * mwg_free); *n is their number. Recursive walkers use this, so a long
+ * chain of rules costs no large stack frames. */
+struct mwg_node **mwg_alts_ref(struct mwg_grammar *, struct mwg_rule *,
+	    int profile, size_t *n);
 void	mwg_error(struct mwg_grammar *, struct mwg_loc, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	mwg_note(struct mwg_grammar *, struct mwg_loc, const char *fmt, ...)

@@ -12,8 +12,6 @@
 
 #include "abnf.h"
 
-#define MAXALTS 512
-
 /* Ragel 6 keywords and built-in machines a rule name must not shadow. */
 static const char *const reserved[] = {
 	"machine", "include", "import", "action", "access", "variable", "write",
@@ -137,7 +135,7 @@ visit_refs(struct emitter *e, struct mwg_node *n, int eff)
 static void
 visit(struct emitter *e, struct mwg_rule *r, int p)
 {
-	struct mwg_node *alts[MAXALTS];
+	struct mwg_node **alts;
 	int eff, *st;
 	size_t n;
 
@@ -149,7 +147,7 @@ visit(struct emitter *e, struct mwg_rule *r, int p)
 	*st = 1;
 	if (r->main == NULL && !(r->profile >= 0) && eff < 0)
 		return;		/* undefined: reported by the checks */
-	n = mwg_alts(e->g, r, eff, alts, MAXALTS);
+	alts = mwg_alts_ref(e->g, r, eff, &n);
 	for (size_t i = 0; i < n; i++)
 		visit_refs(e, alts[i], eff);
 	if (e->nunits == e->cap) {
@@ -181,6 +179,8 @@ order_units(struct emitter *e)
 		r = mwg_lookup(g, def->name, strlen(def->name), prof);
 		if (r == NULL)
 			continue;
+		if (prof >= 0 && r->profile < 0)
+			visit(e, r, -1);	/* a base rule of a profile file */
 		visit(e, r, prof);
 	}
 	for (int p = 0; p < g->nprofiles; p++)
@@ -289,10 +289,9 @@ static void
 put_unit(struct emitter *e, FILE *out, const struct unit *u)
 {
 	struct mwg_grammar *g = e->g;
-	struct mwg_node *alts[MAXALTS], alt;
+	struct mwg_node alt;
 	const struct mwg_def *d = u->r->main;
 	char name[300], cap[256];
-	size_t n;
 
 	if (u->profile >= 0 && u->r->profile < 0)
 		fprintf(out, "# %s profile of %s\n", g->profiles[u->profile],
@@ -301,11 +300,9 @@ put_unit(struct emitter *e, FILE *out, const struct unit *u)
 		fprintf(out, "# %s: RFC %d %s\n", u->r->name, d->rfc, d->section);
 	else
 		fprintf(out, "# %s: mailwire addition\n", u->r->name);
-	n = mwg_alts(g, u->r, u->profile, alts, MAXALTS);
 	memset(&alt, 0, sizeof(alt));
 	alt.kind = N_ALT;
-	alt.kids = alts;
-	alt.nkids = n;
+	alt.kids = mwg_alts_ref(g, u->r, u->profile, &alt.nkids);
 	fprintf(out, "%s = ", mwg_ragel_name(g, u->r, u->profile, name,
 	    sizeof(name)));
 	if (u->r->capture >= 0)
@@ -414,9 +411,9 @@ prepare(struct emitter *e, struct mwg_grammar *g)
 		abort();
 	order_units(e);
 	for (size_t i = 0; i < e->nunits; i++) {
-		struct mwg_node *alts[MAXALTS];
-		size_t n = mwg_alts(g, e->units[i].r, e->units[i].profile, alts,
-		    MAXALTS);
+		size_t n;
+		struct mwg_node **alts = mwg_alts_ref(g, e->units[i].r,
+		    e->units[i].profile, &n);
 
 		for (size_t k = 0; k < n; k++)
 			file_deps(e, alts[k], e->units[i].profile, e->units[i].file);

@@ -284,6 +284,8 @@ intern(struct mwg_grammar *g, const struct mwg_def *d, int profile)
 		r->affected[i] = -1;
 	for (int i = 0; i <= MWG_MAX_FILES; i++)
 		r->minlen[i] = -1;
+	r->alts = mwg_alloc(g, (size_t)(MWG_MAX_FILES + 1) * sizeof(*r->alts));
+	r->nalts = mwg_alloc(g, (size_t)(MWG_MAX_FILES + 1) * sizeof(*r->nalts));
 	r->next_hash = g->hash[h];
 	g->hash[h] = r;
 	if (g->nrules == g->caprules) {
@@ -384,8 +386,10 @@ build_namespaces(struct mwg_grammar *g)
 	}
 }
 
-size_t
-mwg_alts(struct mwg_grammar *g, struct mwg_rule *r, int profile,
+/* Collects r's alternatives in profile into out (if not NULL); returns
+ * how many there are. */
+static size_t
+collect_alts(struct mwg_grammar *g, struct mwg_rule *r, int profile,
     struct mwg_node **out, size_t max)
 {
 	struct mwg_rule *base = NULL, *pr = NULL;
@@ -406,18 +410,49 @@ mwg_alts(struct mwg_grammar *g, struct mwg_rule *r, int profile,
 	} else {
 		d = base ? base->main : NULL;
 	}
+#define PUT(d) do {						\
+	for (size_t i = 0; i < (d)->alt->nkids; i++, n++)		\
+		if (out != NULL && n < max)				\
+			out[n] = (d)->alt->kids[i];			\
+} while (0)
 	if (d != NULL)
-		for (size_t i = 0; i < d->alt->nkids && n < max; i++)
-			out[n++] = d->alt->kids[i];
+		PUT(d);
 	if (base != NULL && (pr == NULL || pr->main == NULL))
 		for (d = base->incs; d != NULL; d = d->next_in_rule)
-			for (size_t i = 0; i < d->alt->nkids && n < max; i++)
-				out[n++] = d->alt->kids[i];
+			PUT(d);
 	if (pr != NULL)
 		for (d = pr->incs; d != NULL; d = d->next_in_rule)
-			for (size_t i = 0; i < d->alt->nkids && n < max; i++)
-				out[n++] = d->alt->kids[i];
+			PUT(d);
+#undef PUT
 	return n;
+}
+
+struct mwg_node **
+mwg_alts_ref(struct mwg_grammar *g, struct mwg_rule *r, int profile,
+    size_t *n)
+{
+	int k = profile + 1;
+
+	if (r->alts[k] == NULL) {
+		size_t count = collect_alts(g, r, profile, NULL, 0);
+
+		r->alts[k] = mwg_alloc(g, (count + 1) * sizeof(**r->alts));
+		r->nalts[k] = collect_alts(g, r, profile, r->alts[k], count);
+	}
+	*n = r->nalts[k];
+	return r->alts[k];
+}
+
+size_t
+mwg_alts(struct mwg_grammar *g, struct mwg_rule *r, int profile,
+    struct mwg_node **out, size_t max)
+{
+	size_t n;
+	struct mwg_node **a = mwg_alts_ref(g, r, profile, &n);
+
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = a[i];
+	return n < max ? n : max;
 }
 
 /* Calls fn on every rule reference below n. */
@@ -454,7 +489,6 @@ check_ref(struct mwg_node *n, void *arg)
 	}
 }
 
-#define MAXALTS 512
 
 /* Is r's meaning in profile different from its base meaning? */
 int
@@ -473,7 +507,7 @@ affected_ref(struct mwg_node *n, void *arg)
 int
 mwg_affected(struct mwg_grammar *g, struct mwg_rule *r, int profile)
 {
-	struct mwg_node *alts[MAXALTS];
+	struct mwg_node **alts;
 	struct refctx c = { g, profile, 0, r, 0 };
 	size_t n;
 
@@ -486,7 +520,7 @@ mwg_affected(struct mwg_grammar *g, struct mwg_rule *r, int profile)
 	if (r->affected[profile] >= 0)
 		return r->affected[profile];
 	r->affected[profile] = 0;	/* no recursion by now; guard anyway */
-	n = mwg_alts(g, r, profile, alts, MAXALTS);
+	alts = mwg_alts_ref(g, r, profile, &n);
 	for (size_t i = 0; i < n && !c.result; i++)
 		walk_refs(alts[i], affected_ref, &c);
 	r->affected[profile] = c.result;
@@ -498,7 +532,7 @@ mwg_affected(struct mwg_grammar *g, struct mwg_rule *r, int profile)
 struct cyc {
 	struct mwg_grammar	*g;
 	int			 profile;
-	struct mwg_rule		*stack[256];
+	struct mwg_rule		**stack;	/* as deep as there are rules */
 	int			 depth;
 	int			 found;
 };
@@ -518,22 +552,27 @@ cycle_ref(struct mwg_node *n, void *arg)
 static void
 visit_cycle(struct cyc *c, struct mwg_rule *r)
 {
-	struct mwg_node *alts[MAXALTS];
+	struct mwg_node **alts;
 	size_t n;
 
 	if (r->mark == 2)
 		return;
-	if (r->mark == 1 || c->depth == 256) {
+	if (r->mark == 1) {
 		char path[2048];
 		size_t len = 0;
 		int i = c->depth - 1;
 
 		while (i > 0 && c->stack[i] != r)
 			i--;
-		for (int j = i; j < c->depth; j++)
-			len += (size_t)snprintf(path + len, sizeof(path) - len,
-			    "%s -> ", c->stack[j]->name) * (len < sizeof(path) - 64);
-		snprintf(path + len, sizeof(path) - len, "%s", r->name);
+		for (int j = i; j < c->depth && len < sizeof(path) - 64; j++) {
+			int w = snprintf(path + len, sizeof(path) - len, "%s -> ",
+			    c->stack[j]->name);
+
+			len = w < 0 || (size_t)w >= sizeof(path) - len ?
+			    sizeof(path) - 1 : len + (size_t)w;
+		}
+		if (len < sizeof(path) - 1)
+			snprintf(path + len, sizeof(path) - len, "%s", r->name);
 		mwg_error(c->g, r->main ? r->main->loc : r->incs ? r->incs->loc :
 		    c->stack[i]->main->loc, "rule %s is recursive (%s); a finite "
 		    "machine cannot express it", r->name, path);
@@ -542,7 +581,7 @@ visit_cycle(struct cyc *c, struct mwg_rule *r)
 	}
 	r->mark = 1;
 	c->stack[c->depth++] = r;
-	n = mwg_alts(c->g, r, c->profile, alts, MAXALTS);
+	alts = mwg_alts_ref(c->g, r, c->profile, &n);
 	for (size_t i = 0; i < n && !c->found; i++)
 		walk_refs(alts[i], cycle_ref, c);
 	c->depth--;
@@ -570,14 +609,14 @@ used_ref(struct mwg_node *n, void *arg)
 static void
 mark_used(struct mwg_grammar *g, struct mwg_rule *r, int profile)
 {
-	struct mwg_node *alts[MAXALTS];
+	struct mwg_node **alts;
 	struct usectx u = { g, profile };
 	size_t n;
 
-	if (r->used & (1 << (profile + 1)))
+	if (r->used & (1u << (profile + 1)))
 		return;
-	r->used |= 1 << (profile + 1);
-	n = mwg_alts(g, r, profile, alts, MAXALTS);
+	r->used |= 1u << (profile + 1);
+	alts = mwg_alts_ref(g, r, profile, &n);
 	for (size_t i = 0; i < n; i++)
 		walk_refs(alts[i], used_ref, &u);
 }
@@ -738,7 +777,7 @@ mwg_check(struct mwg_grammar *g)
 	g->checked = 1;
 	/* a whole-rule prose value is a placeholder, handled above */
 	for (size_t i = 0; i < g->ndefs; i++)
-		if (!g->defs[i]->prose_only)
+		if (!g->defs[i]->prose_only || g->defs[i]->incremental)
 			check_values(g, g->defs[i]->alt);
 	for (size_t i = 0; i < g->ncaptures; i++) {
 		struct mwg_rule *r = mwg_lookup(g, g->captures[i],
@@ -764,16 +803,13 @@ mwg_check(struct mwg_grammar *g)
 	for (int p = -1; p < g->nprofiles; p++) {
 		for (size_t i = 0; i < g->nrules; i++) {
 			struct mwg_rule *r = g->rules[i];
-			struct mwg_node *alts[MAXALTS];
+			struct mwg_node **alts;
 			struct refctx c = { g, p, 1, r, 1 };
 			size_t n;
 
 			if (r->profile != p)
 				continue;
-			n = mwg_alts(g, r, p, alts, MAXALTS);
-			if (n == MAXALTS)
-				mwg_error(g, r->main ? r->main->loc : r->incs->loc,
-				    "rule %s has too many alternatives", r->name);
+			alts = mwg_alts_ref(g, r, p, &n);
 			/* a profile's own alternatives only; base refs checked once */
 			if (p >= 0 && r->in_base && r->main == NULL) {
 				for (struct mwg_def *d = r->incs; d; d = d->next_in_rule)
@@ -793,6 +829,7 @@ mwg_check(struct mwg_grammar *g)
 		memset(&c, 0, sizeof(c));
 		c.g = g;
 		c.profile = p;
+		c.stack = mwg_alloc(g, (g->nrules + 1) * sizeof(*c.stack));
 		for (size_t i = 0; i < g->nrules; i++)
 			g->rules[i]->mark = 0;
 		for (size_t i = 0; i < g->nrules && !c.found; i++)

@@ -299,7 +299,7 @@ concatenation(struct parser *p)
 		addkid(p, n, r, &cap);
 		if (!starts_element(p->t.kind))
 			break;
-		if (!p->t.ws_before) {
+		if (!p->t.ws_before && p->t.kind != T_ERROR) {
 			fail(p, p->t.loc, "elements of a concatenation must be "
 			    "separated by white space");
 			return NULL;
@@ -409,10 +409,20 @@ directive(struct parser *p)
 			mwg_error(p->g, t->loc, "a file has one @profile");
 			return;
 		}
+		if (p->g->nprofiles == MWG_MAX_PROFILES) {
+			mwg_error(p->g, t->loc, "more than %d profiles",
+			    MWG_MAX_PROFILES);
+			return;
+		}
 		f->profile = mwg_profile_index(p->g,
 		    mwg_strndup(p->g, rest, (size_t)(s - rest)));
-	} else if (is_directive(t, "@", &rest) || (t->n > 1 && t->s[1] == '@')) {
-		mwg_error(p->g, t->loc, "unknown directive");
+	} else {
+		const char *s = t->s + 1;
+
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s < e && *s == '@')
+			mwg_error(p->g, t->loc, "unknown directive");
 	}
 }
 

@@ -7,7 +7,6 @@
 
 #include "abnf.h"
 
-#define MAXALTS 512
 #define EXTRA_REPS 3	/* repetitions beyond the minimum, at most */
 #define MAX_STEPS 4000000	/* nested repeats of empty strings end here */
 
@@ -86,14 +85,14 @@ minlen(struct mwg_grammar *g, struct mwg_node *n, int p)
 static unsigned long
 minlen_rule(struct mwg_grammar *g, struct mwg_rule *r, int p)
 {
-	struct mwg_node *alts[MAXALTS];
+	struct mwg_node **alts;
 	unsigned long best = (unsigned long)-1;
 	size_t n;
 
 	if (r->minlen[p + 1] >= 0)
 		return (unsigned long)r->minlen[p + 1];
 	r->minlen[p + 1] = 0;	/* guard; the checks forbid recursion */
-	n = mwg_alts(g, r, p, alts, MAXALTS);
+	alts = mwg_alts_ref(g, r, p, &n);
 	for (size_t i = 0; i < n; i++) {
 		unsigned long m = minlen(g, alts[i], p);
 
@@ -142,7 +141,7 @@ gen_alts(struct gen *s, struct mwg_node **alts, size_t n, int depth)
 static void
 gen_node(struct gen *s, struct mwg_node *n, int depth)
 {
-	struct mwg_node *alts[MAXALTS];
+	struct mwg_node **alts;
 	uint64_t count;
 
 	if (s->overflow)
@@ -177,7 +176,7 @@ gen_node(struct gen *s, struct mwg_node *n, int depth)
 
 		if (r == NULL)
 			break;
-		k = mwg_alts(s->g, r, s->profile, alts, MAXALTS);
+		alts = mwg_alts_ref(s->g, r, s->profile, &k);
 		gen_alts(s, alts, k, depth + 1);
 		break;
 	}
@@ -207,7 +206,7 @@ size_t
 mwg_sentence(struct mwg_grammar *g, struct mwg_rule *r, int profile,
     struct mwg_rng *rng, int maxdepth, unsigned char *buf, size_t cap)
 {
-	struct mwg_node *alts[MAXALTS];
+	struct mwg_node **alts;
 	struct gen s;
 	size_t n;
 
@@ -218,7 +217,7 @@ mwg_sentence(struct mwg_grammar *g, struct mwg_rule *r, int profile,
 	s.maxdepth = maxdepth;
 	s.buf = buf;
 	s.cap = cap;
-	n = mwg_alts(g, r, profile, alts, MAXALTS);
+	alts = mwg_alts_ref(g, r, profile, &n);
 	gen_alts(&s, alts, n, 0);
 	return s.overflow ? (size_t)-1 : s.len;
 }
@@ -298,13 +297,13 @@ dict_node(struct dict *d, struct mwg_node *n)
 static void
 dict_rule(struct dict *d, struct mwg_rule *r)
 {
-	struct mwg_node *alts[MAXALTS];
+	struct mwg_node **alts;
 	size_t n;
 
 	if (r->mark == 3)
 		return;
 	r->mark = 3;
-	n = mwg_alts(d->g, r, d->profile, alts, MAXALTS);
+	alts = mwg_alts_ref(d->g, r, d->profile, &n);
 	for (size_t i = 0; i < n; i++)
 		dict_node(d, alts[i]);
 }

@@ -16,7 +16,8 @@ dir=tests/cases/gen
 failed=0
 ran=0
 tmp=${TMPDIR:-/tmp}/mwgen-cases.$$
-trap 'rm -f "$tmp.err" "$tmp.out"' EXIT INT TERM
+trap 'rm -f "$tmp.err" "$tmp.out"' EXIT
+trap 'exit 1' INT TERM
 
 if [ ! -x "$mwgen" ]; then
 	echo "not ok - gen cases: $mwgen is not an executable"
