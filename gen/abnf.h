@@ -14,6 +14,7 @@
 #define MWG_MAX_REPEAT	65535	/* n and m of n*m; larger is an error */
 #define MWG_MAX_FILES	64
 #define MWG_MAX_PROFILES 30	/* a bit each in mwg_rule.used */
+#define MWG_MAX_LENIENCIES 16	/* a bit each in lenient masks */
 
 struct mwg_loc {
 	int	file;
@@ -71,7 +72,8 @@ enum mwg_nkind {
 	N_CHAR,		/* text/len: string; ci: case-insensitive */
 	N_RANGE,	/* lo..hi */
 	N_SEQ,		/* vals[nvals]: %x0D.0A */
-	N_PROSE		/* text: the prose */
+	N_PROSE,	/* text: the prose */
+	N_WHEN		/* kids[0], only while leniency lo is on */
 };
 
 struct mwg_node {
@@ -98,6 +100,7 @@ struct mwg_def {
 	int		 rfc;		/* @rfc NNNN, 0 if none */
 	const char	*section;	/* @rfc NNNN SECTION */
 	int		 addition;	/* under @mailwire additions */
+	int		 leniency;	/* under @leniency NAME: its index, or -1 */
 	const char	*text;		/* the rule as written, for the RFC check */
 	size_t		 textlen;
 	struct mwg_def	*next_in_rule;
@@ -147,6 +150,9 @@ struct mwg_grammar {
 	int			 nfiles;
 	const char		*profiles[MWG_MAX_FILES];
 	int			 nprofiles;
+	const char		*leniencies[MWG_MAX_LENIENCIES];
+	int			 nleniencies;
+	unsigned		 lenient_mask;	/* leniencies sentences may use */
 	struct mwg_def		**defs;
 	size_t			 ndefs, capdefs;
 	struct mwg_rule		**rules;
@@ -175,6 +181,13 @@ int	mwg_check(struct mwg_grammar *);
 struct mwg_rule *mwg_lookup(struct mwg_grammar *, const char *name, size_t len,
 	    int profile);
 int	mwg_profile_index(struct mwg_grammar *, const char *name);
+/* Index of leniency name, or -1. */
+int	mwg_leniency_index(struct mwg_grammar *, const char *name);
+/* Which leniencies (bit i: leniency i) sentences may use; default none. */
+void	mwg_set_lenient(struct mwg_grammar *, unsigned mask);
+/* Does r, in profile, reach an alternative of leniency `len`? */
+int	mwg_reaches_leniency(struct mwg_grammar *, struct mwg_rule *, int profile,
+	    int len);
 int	mwg_affected(struct mwg_grammar *, struct mwg_rule *, int profile);
 size_t	mwg_alts(struct mwg_grammar *, struct mwg_rule *, int profile,
 	    struct mwg_node **out, size_t max);

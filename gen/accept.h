@@ -15,5 +15,7 @@ struct mwg_acceptor {
 };
 
 extern const struct mwg_acceptor mwg_acceptors[];
+/* Bit i: leniency i of the grammar is on (MW_LENIENT in the machines). */
+extern unsigned mwg_lenient_mask;
 
 #endif

@@ -140,6 +140,26 @@ mwg_profile_index(struct mwg_grammar *g, const char *name)
 	return g->nprofiles++;
 }
 
+int
+mwg_leniency_index(struct mwg_grammar *g, const char *name)
+{
+	for (int i = 0; i < g->nleniencies; i++)
+		if (strcmp(g->leniencies[i], name) == 0)
+			return i;
+	return -1;
+}
+
+void
+mwg_set_lenient(struct mwg_grammar *g, unsigned mask)
+{
+	if (mask == g->lenient_mask)
+		return;
+	g->lenient_mask = mask;
+	for (size_t i = 0; i < g->nrules; i++)	/* shortest sentences change */
+		for (int k = 0; k <= MWG_MAX_FILES; k++)
+			g->rules[i]->minlen[k] = -1;
+}
+
 static const char *
 basename_noext(struct mwg_grammar *g, const char *path)
 {
@@ -525,6 +545,62 @@ mwg_affected(struct mwg_grammar *g, struct mwg_rule *r, int profile)
 		walk_refs(alts[i], affected_ref, &c);
 	r->affected[profile] = c.result;
 	return c.result;
+}
+
+struct reach {
+	struct mwg_grammar	*g;
+	int			 profile;
+	int			 len;
+	int			 found;
+};
+
+static void reach_rule(struct reach *, struct mwg_rule *);
+
+static void
+reach_node(struct reach *c, struct mwg_node *n)
+{
+	if (c->found)
+		return;
+	if (n->kind == N_WHEN && (int)n->lo == c->len) {
+		c->found = 1;
+		return;
+	}
+	if (n->kind == N_REF) {
+		struct mwg_rule *r = mwg_lookup(c->g, n->text, n->len, c->profile);
+
+		if (r != NULL)
+			reach_rule(c, r);
+		return;
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		reach_node(c, n->kids[i]);
+}
+
+static void
+reach_rule(struct reach *c, struct mwg_rule *r)
+{
+	struct mwg_node **alts;
+	size_t n;
+
+	if (r->mark == 4)
+		return;
+	r->mark = 4;
+	alts = mwg_alts_ref(c->g, r, c->profile, &n);
+	for (size_t i = 0; i < n && !c->found; i++)
+		reach_node(c, alts[i]);
+}
+
+int
+mwg_reaches_leniency(struct mwg_grammar *g, struct mwg_rule *r, int profile,
+    int len)
+{
+	struct reach c = { g, profile, len, 0 };
+
+	reach_rule(&c, r);
+	for (size_t i = 0; i < g->nrules; i++)
+		if (g->rules[i]->mark == 4)
+			g->rules[i]->mark = 0;
+	return c.found;
 }
 
 /* Recursion: a finite machine cannot express it (Ragel needs definitions

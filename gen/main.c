@@ -24,6 +24,7 @@ static const char usage[] =
 "  -o PATH           output directory or file\n"
 "  -s RULES          start rules for dict and sentences, comma-separated\n"
 "  -p PROFILE        resolve rules in a @profile\n"
+"  --lenient NAMES   sentences may use these @leniency alternatives\n"
 "  -n N              number of sentences (default 100)\n"
 "  --seed N          random seed (default 1)\n"
 "  --depth N         depth beyond which sentences take the shortest way (12)\n"
@@ -118,7 +119,7 @@ main(int argc, char **argv)
 {
 	const char *cmd, *out = NULL, *profile = NULL, *startf = NULL,
 	    *capf = NULL, *rfcdir = "../shared/rfc";
-	char *sel = NULL;
+	char *sel = NULL, *lenient = NULL;
 	long count = 100;
 	unsigned long seed = 1;
 	int depth = 12, prof = -1, rc = 1, i;
@@ -164,6 +165,8 @@ main(int argc, char **argv)
 			capf = v;
 		else if (strcmp(a, "--rfc-dir") == 0)
 			rfcdir = v;
+		else if (strcmp(a, "--lenient") == 0)
+			lenient = argv[i];
 		else {
 			fprintf(stderr, "mwgen: unknown option %s\n%s", a, usage);
 			goto done;
@@ -183,6 +186,20 @@ main(int argc, char **argv)
 			fprintf(stderr, "mwgen: no profile %s\n", profile);
 			goto done;
 		}
+	}
+	if (lenient != NULL) {
+		unsigned mask = 0;
+
+		for (char *w = strtok(lenient, ","); w; w = strtok(NULL, ",")) {
+			int k = mwg_leniency_index(g, w);
+
+			if (k < 0) {
+				fprintf(stderr, "mwgen: no leniency %s\n", w);
+				goto done;
+			}
+			mask |= 1u << k;
+		}
+		mwg_set_lenient(g, mask);
 	}
 	if (strcmp(cmd, "check") == 0) {
 		rc = 0;

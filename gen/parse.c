@@ -20,6 +20,7 @@ struct parser {
 	int			 rfc;		/* current @rfc directive */
 	const char		*section;
 	int			 addition;
+	int			 leniency;	/* current @leniency, or -1 */
 };
 
 static void
@@ -385,6 +386,7 @@ directive(struct parser *p)
 		p->rfc = (int)n;
 		p->section = mwg_strndup(p->g, sec, (size_t)(end - sec));
 		p->addition = 0;
+		p->leniency = -1;
 	} else if (is_directive(t, "@mailwire", &rest)) {
 		if ((size_t)(e - rest) < 9 || memcmp(rest, "additions", 9) != 0) {
 			mwg_error(p->g, t->loc, "write '@mailwire additions'");
@@ -393,6 +395,33 @@ directive(struct parser *p)
 		p->rfc = 0;
 		p->section = NULL;
 		p->addition = 1;
+		p->leniency = -1;
+	} else if (is_directive(t, "@leniency", &rest)) {
+		const char *s = rest;
+		char *name;
+		int i;
+
+		while (s < e && (isalnum((unsigned char)*s) || *s == '-'))
+			s++;
+		if (s == rest || s != e || !isalpha((unsigned char)*rest)) {
+			mwg_error(p->g, t->loc, "@leniency wants one name of letters, "
+			    "digits and '-'");
+			return;
+		}
+		name = mwg_strndup(p->g, rest, (size_t)(s - rest));
+		if ((i = mwg_leniency_index(p->g, name)) < 0) {
+			if (p->g->nleniencies == MWG_MAX_LENIENCIES) {
+				mwg_error(p->g, t->loc, "more than %d leniencies",
+				    MWG_MAX_LENIENCIES);
+				return;
+			}
+			i = p->g->nleniencies;
+			p->g->leniencies[p->g->nleniencies++] = name;
+		}
+		p->rfc = 0;
+		p->section = NULL;
+		p->addition = 1;
+		p->leniency = i;
 	} else if (is_directive(t, "@library", &rest)) {
 		f->library = 1;
 	} else if (is_directive(t, "@profile", &rest)) {
@@ -465,6 +494,7 @@ rule(struct parser *p)
 	d->rfc = p->rfc;
 	d->section = p->section;
 	d->addition = p->addition;
+	d->leniency = p->leniency;
 	d->text = name.s;
 	advance(p);
 	p->depth = 0;
@@ -485,6 +515,23 @@ rule(struct parser *p)
 		return;
 	}
 	d->textlen = (size_t)(p->t.s - d->text);
+	if (d->leniency >= 0) {
+		/* a leniency only adds alternatives, each behind its flag */
+		if (!d->incremental) {
+			mwg_error(p->g, d->loc, "a @leniency rule adds alternatives "
+			    "to an existing rule: write '=/'");
+			return;
+		}
+		for (size_t i = 0; i < alt->nkids; i++) {
+			struct mwg_node *w = node(p, N_WHEN, alt->kids[i]->loc);
+
+			w->lo = (unsigned long)d->leniency;
+			w->kids = mwg_alloc(p->g, sizeof(*w->kids));
+			w->kids[0] = alt->kids[i];
+			w->nkids = 1;
+			alt->kids[i] = w;
+		}
+	}
 	d->alt = alt;
 	d->prose_only = alt->nkids == 1 && alt->kids[0]->kind == N_PROSE;
 	add_def(p->g, d);
@@ -500,6 +547,7 @@ mwg_parse_file(struct mwg_grammar *g, int file)
 	memset(&p, 0, sizeof(p));
 	p.g = g;
 	p.file = file;
+	p.leniency = -1;
 	mwg_lex_init(&p.lx, file, f->text, f->len);
 	p.lx.keep_comments = 1;
 	for (;;) {

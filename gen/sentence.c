@@ -77,6 +77,10 @@ minlen(struct mwg_grammar *g, struct mwg_node *n, int p)
 		return 1;
 	case N_SEQ:
 		return n->nvals;
+	case N_WHEN:
+		if (!(g->lenient_mask >> n->lo & 1))
+			return (unsigned long)-1 / 4;	/* not to be taken */
+		return minlen(g, n->kids[0], p);
 	default:
 		return 0;
 	}
@@ -114,12 +118,21 @@ put(struct gen *s, unsigned c)
 
 static void gen_node(struct gen *, struct mwg_node *, int);
 
+/* A leniency's alternative is taken only while that leniency is on. */
+static int
+enabled(const struct gen *s, const struct mwg_node *n)
+{
+	return n->kind != N_WHEN || (s->g->lenient_mask >> n->lo & 1);
+}
+
 static void
 gen_alts(struct gen *s, struct mwg_node **alts, size_t n, int depth)
 {
-	size_t pick = 0;
+	size_t pick = 0, on = 0;
 
-	if (n == 0)
+	for (size_t i = 0; i < n; i++)
+		on += enabled(s, alts[i]);
+	if (on == 0)
 		return;
 	if (depth > s->maxdepth) {
 		unsigned long best = (unsigned long)-1;
@@ -127,13 +140,17 @@ gen_alts(struct gen *s, struct mwg_node **alts, size_t n, int depth)
 		for (size_t i = 0; i < n; i++) {
 			unsigned long m = minlen(s->g, alts[i], s->profile);
 
-			if (m < best) {
+			if (enabled(s, alts[i]) && m < best) {
 				best = m;
 				pick = i;
 			}
 		}
 	} else {
-		pick = (size_t)below(s->rng, n);
+		size_t k = (size_t)below(s->rng, on);
+
+		for (pick = 0; pick < n; pick++)
+			if (enabled(s, alts[pick]) && k-- == 0)
+				break;
 	}
 	gen_node(s, alts[pick], depth);
 }
@@ -196,6 +213,9 @@ gen_node(struct gen *s, struct mwg_node *n, int depth)
 	case N_SEQ:
 		for (size_t i = 0; i < n->nvals; i++)
 			put(s, (unsigned)n->vals[i]);
+		break;
+	case N_WHEN:
+		gen_node(s, n->kids[0], depth);
 		break;
 	case N_PROSE:
 		break;

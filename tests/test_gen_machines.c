@@ -21,6 +21,44 @@ show(const unsigned char *s, size_t n)
 	printf("\n");
 }
 
+/*
+ * Each leniency the rule reaches: with it on, the machine accepts the
+ * sentences that may use it; with it off, it rejects some of them (the
+ * flag really gates the alternative).
+ */
+static void
+leniencies(struct mwg_grammar *g, const struct mwg_acceptor *a,
+    struct mwg_rule *r, int profile, long per_rule)
+{
+	for (int len = 0; len < g->nleniencies; len++) {
+		long made = 0, on = 0, off = 0;
+
+		if (!mwg_reaches_leniency(g, r, profile, len))
+			continue;
+		mwg_set_lenient(g, 1u << len);
+		for (long seed = 1; seed <= per_rule; seed++) {
+			struct mwg_rng rng;
+			size_t n;
+
+			mwg_rng_seed(&rng, (uint64_t)seed);
+			n = mwg_sentence(g, r, profile, &rng, 10, buf, sizeof(buf));
+			if (n == (size_t)-1)
+				continue;
+			made++;
+			mwg_lenient_mask = 1u << len;
+			on += a->accept(buf, n);
+			mwg_lenient_mask = 0;
+			off += !a->accept(buf, n);
+		}
+		mwg_set_lenient(g, 0);
+		CHECK(made == per_rule && on == made && off > 0,
+		    "machine %s%s%s with leniency %s accepts %ld/%ld sentences; "
+		    "with it off rejects %ld", a->profile ? a->profile : "",
+		    a->profile ? ":" : "", a->rule, g->leniencies[len], on, made,
+		    off);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -75,6 +113,7 @@ main(int argc, char **argv)
 		CHECK(!a->accept(junk, sizeof(junk) - 1),
 		    "machine %s%s%s rejects junk", a->profile ? a->profile : "",
 		    a->profile ? ":" : "", a->rule);
+		leniencies(g, a, r, profile, per_rule);
 	}
 	CHECK(nmachines > 0, "%zu machines compiled from the start rules",
 	    nmachines);
