@@ -14,6 +14,9 @@ CLANG		= clang
 CFLAGS		= -O2 -g
 RAGEL		= ragel
 RAGEL_STYLE	= -G2
+# the command machine has ~3,500 states: -G2 spells them out as 9 MB of C
+# that gcc needs minutes for; tables until make bench compares the styles
+RAGEL_STYLE_command = -T1
 RE2C		= re2c
 RFC_DIR		= ../shared/rfc
 SENTENCES	= 300
@@ -40,12 +43,15 @@ GENLIB	= gen/grammar.c gen/parse.c gen/emit_ragel.c gen/sentence.c \
 GENHDR	= gen/abnf.h
 # the core: hand-written C, and Ragel machines that include the generated ones
 CORE_C	= src/errors.c
-CORE_RL	= src/esc.rl
+CORE_RL	= src/esc.rl src/xtext.rl src/command.rl
 CORE	= $(CORE_C:src/%.c=$(B)/obj/%.o) $(CORE_RL:src/%.rl=$(B)/obj/%.o)
 HDRS	= $(wildcard include/mailwire/*.h)
 DEPS	= $(B)/.deps-ok
 
-all: $(B)/bin/mwgen $(B)/libmailwire-core.a $(B)/bin/mailwire-recognize
+PARSE_SRC = src/mailwire-parse.c src/parse_command.c src/json.c
+
+all: $(B)/bin/mwgen $(B)/libmailwire-core.a $(B)/bin/mailwire-recognize \
+	$(B)/bin/mailwire-parse
 
 $(DEPS): scripts/deps.sh
 	@sh scripts/deps.sh
@@ -82,7 +88,7 @@ $(B)/obj/%.o: src/%.c $(HDRS)
 
 $(B)/src/%.c: src/%.rl $(B)/gen/grammar.rl | $(DEPS)
 	@mkdir -p $(@D)
-	$(RAGEL) $(RAGEL_STYLE) -I$(B)/gen -o $@ $<
+	$(RAGEL) $(or $(RAGEL_STYLE_$*),$(RAGEL_STYLE)) -I$(B)/gen -o $@ $<
 
 $(B)/obj/%.o: $(B)/src/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -98,6 +104,11 @@ $(B)/bin/mailwire-recognize: src/recognize.c gen/accept.h $(B)/obj/acceptors.o
 	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) -Igen -o $@ src/recognize.c \
 	    $(B)/obj/acceptors.o
 
+$(B)/bin/mailwire-parse: $(PARSE_SRC) src/json.h src/parse_tool.h $(HDRS) $(B)/libmailwire-core.a
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ $(PARSE_SRC) \
+	    $(B)/libmailwire-core.a
+
 run: $(DEPS) all
 	@echo "mailwire: the RFC 5321 Appendix D dialogues, recognised by machines"
 	@echo "generated from grammar/ (mwgen -> Ragel -> C):"
@@ -108,6 +119,8 @@ run: $(DEPS) all
 TESTBIN	= $(B)/tests/test_gen_lexer $(B)/tests/test_gen_parse \
 	  $(B)/tests/test_gen_machines $(B)/tests/test_errors \
 	  $(B)/tests/test_esc $(B)/tests/replay_esc \
+	  $(B)/tests/test_command $(B)/tests/test_command_sentences \
+	  $(B)/tests/replay_command \
 	  $(B)/tests/mwgen $(B)/tests/replay_abnf $(B)/tests/bad-core.a
 
 $(B)/tests/test_gen_lexer: tests/test_gen_lexer.c tests/check.h $(GENLIB) $(GENHDR)
@@ -148,6 +161,16 @@ $(B)/tests/test_esc: tests/test_esc.c tests/check.h $(B)/tests/libcore-san.a
 $(B)/tests/replay_esc: fuzz/fuzz_esc.c fuzz/replay.c $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ fuzz/fuzz_esc.c fuzz/replay.c $(B)/tests/libcore-san.a
 
+$(B)/tests/test_command: tests/test_command.c tests/check.h $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_command.c $(B)/tests/libcore-san.a
+
+$(B)/tests/test_command_sentences: tests/test_command_sentences.c tests/check.h $(B)/tests/libcore-san.a $(GENLIB) $(GENHDR)
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Igen -Itests -o $@ \
+	    tests/test_command_sentences.c $(GENLIB) $(B)/tests/libcore-san.a
+
+$(B)/tests/replay_command: fuzz/fuzz_command.c fuzz/replay.c $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ fuzz/fuzz_command.c fuzz/replay.c $(B)/tests/libcore-san.a
+
 # the generator itself under the sanitizers, for the bad-grammar cases
 $(B)/tests/mwgen: gen/main.c $(GENLIB) $(GENHDR)
 	@mkdir -p $(@D)
@@ -169,7 +192,7 @@ test: $(DEPS) all $(TESTBIN)
 	    RAGEL="$(RAGEL) $(RAGEL_STYLE)" sh tests/run.sh
 
 # --- fuzzing (clang, libFuzzer) ------------------------------------------
-FUZZERS	= abnf esc
+FUZZERS	= abnf esc command
 FUZZFLAGS = $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined
 
 $(B)/fuzz/fuzz_abnf: fuzz/fuzz_abnf.c $(GENLIB) $(GENHDR) | $(DEPS)
@@ -186,10 +209,20 @@ $(B)/fuzz/fuzz_esc: fuzz/fuzz_esc.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) |
 	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -I$(B)/gen -o $@ \
 	    fuzz/fuzz_esc.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
 
+$(B)/fuzz/fuzz_command: fuzz/fuzz_command.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -I$(B)/gen -o $@ \
+	    fuzz/fuzz_command.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
+
 # the SMTP targets' dictionaries: the terminals of their start rules
 $(B)/fuzz/esc.dict: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
 	@mkdir -p $(@D)
 	$(B)/bin/mwgen dict -s status-code $(GENARGS) > $@
+
+COMMAND_RULES = ehlo,helo,mail,rcpt,data,rset,vrfy,expn,help,noop,quit,starttls,auth-line,bdat-cmd
+$(B)/fuzz/command.dict: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
+	@mkdir -p $(@D)
+	$(B)/bin/mwgen dict -s $(COMMAND_RULES),Mail-parameters,Rcpt-parameters,size-mail-param,body-param,auth-param,ret-parameter,envid-parameter,smtputf8-param,requiretls-param,mt-priority-param,hold-param,by-parameter,notify-parameter,orcpt-parameter,rrvs-param $(GENARGS) > $@
 
 fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(FUZZERS:%=$(B)/fuzz/%.dict)
 	@for t in $(FUZZERS); do \

@@ -45,12 +45,16 @@ t gen-lexer		"$B/tests/test_gen_lexer"
 t gen-parse		"$B/tests/test_gen_parse"
 t gen-cases		sh tests/test_gen_cases.sh "$B/tests/mwgen"
 t gen-machines		"$B/tests/test_gen_machines" "$SENTENCES" $LISTS $GRAMMAR
+t command		"$B/tests/test_command" tests/cases/command/*.in
+t command-sentences	"$B/tests/test_command_sentences" "$SENTENCES" $LISTS $GRAMMAR
+t parse-commands	sh tests/test_parse_cases.sh "$B/bin/mailwire-parse" commands
 t grammar-vs-rfc	sh tests/test_rfc.sh "$B/tests/mwgen"
 t reproducible		sh tests/test_repro.sh "$B/bin/mwgen"
 t core-symbols		sh tests/test_core_symbols.sh "$B/libmailwire-core.a" "$B/tests/bad-core.a"
 t clang-warnings	sh tests/test_clang.sh
 t fuzz-replay-abnf	"$B/tests/replay_abnf" fuzz/corpus/abnf
 t fuzz-replay-esc	"$B/tests/replay_esc" fuzz/corpus/esc
+t fuzz-replay-command	"$B/tests/replay_command" fuzz/corpus/command
 t readme		sh tests/test_readme.sh
 t deps			sh tests/test_deps.sh
 t demo			sh -c "$B/bin/mailwire-recognize tests/cases/appendix-d/*.txt >/dev/null && echo 'ok - make run recognises every line of RFC 5321 Appendix D'"
