@@ -7,6 +7,7 @@
  * it has.
  */
 #include <stdint.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,7 +98,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (whole.n != split.n)
 		abort();
 	for (size_t i = 0; i < whole.n; i++)
-		if (memcmp(&whole.cmd[i], &split.cmd[i], sizeof(whole.cmd[i])) != 0)
+		if (memcmp(&whole.cmd[i], &split.cmd[i], offsetof(struct mw_cmd,
+		    params)) != 0 || memcmp(whole.cmd[i].params,
+		    split.cmd[i].params, whole.cmd[i].nparams *
+		    sizeof(whole.cmd[i].params[0])) != 0)
 			abort();
 	return 0;
 }

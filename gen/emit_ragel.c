@@ -286,7 +286,7 @@ put_node(struct emitter *e, FILE *out, struct mwg_node *n, int p)
 		fputs("( ( ", out);
 		put_node(e, out, n->kids[0], p);
 		plain_name(e->g->leniencies[n->lo], name, sizeof(name));
-		fprintf(out, " ) when mw_lenient_%s )", name);
+		fprintf(out, " ) inwhen mw_lenient_%s )", name);
 		break;
 	}
 }

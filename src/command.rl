@@ -5,6 +5,7 @@
  * which verb matched, the capture hooks that record spans, the checks the
  * RFCs state in prose, and the decoding of known parameter values.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <mailwire/command.h>
@@ -191,6 +192,9 @@ capture(struct mw_cmd_parser *pr, int id, uint32_t off, int leave)
 		if (!leave) {
 			if (c->nparams == MW_CMD_MAX_PARAMS)
 				pr->flags |= F_TOO_MANY;
+			else
+				memset(&c->params[c->nparams], 0,
+				    sizeof(c->params[0]));
 			m[M_PARAM] = off;
 		} else if (!(pr->flags & F_TOO_MANY)) {
 			c->nparams++;
@@ -707,10 +711,19 @@ refusal(const struct mw_cmd_parser *pr, const unsigned char *b, uint32_t at)
 	return (pr->flags & F_KNOWN_VERB) ? MW_CMD_SYNTAX : MW_CMD_UNRECOGNIZED;
 }
 
+/* The part of a result that is filled in: everything before the
+ * parameters, and the parameters there are. */
+static size_t
+result_size(const struct mw_cmd *c)
+{
+	return offsetof(struct mw_cmd, params) + c->nparams * sizeof(c->params[0]);
+}
+
 static void
 start_line(struct mw_cmd_parser *pr)
 {
-	memset(&pr->cmd, 0, sizeof(pr->cmd));
+	/* parameter slots are cleared as they are used */
+	memset(&pr->cmd, 0, offsetof(struct mw_cmd, params));
 	pr->cs = (pr->cfg.extensions & MW_EXT_SMTPUTF8) ? command_en_utf8 :
 	    command_en_main;
 	pr->pos = 0;
@@ -781,7 +794,7 @@ discard(struct mw_cmd_parser *pr, const unsigned char *buf, size_t len,
 		return MW_ERR_AGAIN;
 	}
 	*used = (size_t)(lf - buf) + 1;
-	memset(out, 0, sizeof(*out));	/* nothing of a refused line is kept */
+	memset(out, 0, offsetof(struct mw_cmd, params));	/* nothing kept */
 	out->error = e;
 	start_line(pr);
 	return MW_ERR_OK;
@@ -818,7 +831,7 @@ mw_cmd_parse(struct mw_cmd_parser *pr, const unsigned char *buf, size_t len,
 			pr->cmd.line = span(0, end);
 			pr->cmd.error = check(pr, buf);
 			*used = pr->pos;
-			*out = pr->cmd;
+			memcpy(out, &pr->cmd, result_size(&pr->cmd));
 			start_line(pr);
 			return MW_ERR_OK;
 		}

@@ -224,6 +224,7 @@ struct mw_cmd {
 	uint8_t			bdat_last;
 	uint64_t		bdat_size;
 	unsigned		nparams;
+	/* params[0..nparams): the slots after them are not written */
 	struct mw_param		params[MW_CMD_MAX_PARAMS];
 };
 
