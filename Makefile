@@ -238,9 +238,19 @@ fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(FUZZERS:%=$(B)/fuzz/%.dict)
 	        { echo "fuzz_$$t: a finding is in $(B)/fuzz/"; exit 1; }; \
 	done
 
-bench: $(DEPS) all
-	@echo "make bench: no benchmark yet; the parsers and engines come with"
-	@echo "their issues (see docs/ARCHITECTURE.md)."
+# --- benchmarks: ratios against memchr/memcpy measured in the same run --
+BENCHES	= command
+
+$(B)/bench/bench_%: bench/bench_%.c $(B)/libmailwire-core.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g $(INC) -o $@ $< $(B)/libmailwire-core.a
+
+bench: $(DEPS) all $(BENCHES:%=$(B)/bench/bench_%)
+	@: > $(B)/bench/results.md
+	@for b in $(BENCHES); do \
+	    $(B)/bench/bench_$$b $(BENCH_SECONDS) | tee -a $(B)/bench/results.md; \
+	done
+	@echo "written: $(B)/bench/results.md"
 
 clean:
 	rm -rf $(B)
