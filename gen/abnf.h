@@ -185,6 +185,10 @@ int	mwg_profile_index(struct mwg_grammar *, const char *name);
 int	mwg_leniency_index(struct mwg_grammar *, const char *name);
 /* Which leniencies (bit i: leniency i) sentences may use; default none. */
 void	mwg_set_lenient(struct mwg_grammar *, unsigned mask);
+/* Calls fn on every node of r and of every rule it reaches in profile,
+ * each rule once (it marks rules with mwg_rule.mark 4 meanwhile). */
+void	mwg_visit(struct mwg_grammar *, struct mwg_rule *, int profile,
+	    void (*fn)(struct mwg_node *, void *), void *arg);
 /* Does r, in profile, reach an alternative of leniency `len`? */
 int	mwg_reaches_leniency(struct mwg_grammar *, struct mwg_rule *, int profile,
 	    int len);

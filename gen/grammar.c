@@ -547,59 +547,79 @@ mwg_affected(struct mwg_grammar *g, struct mwg_rule *r, int profile)
 	return c.result;
 }
 
-struct reach {
+#define MARK_VISIT 4	/* rule marks of mwg_visit */
+
+struct visit {
 	struct mwg_grammar	*g;
 	int			 profile;
-	int			 len;
-	int			 found;
+	void			(*fn)(struct mwg_node *, void *);
+	void			*arg;
 };
 
-static void reach_rule(struct reach *, struct mwg_rule *);
+static void visit_rule(struct visit *, struct mwg_rule *);
 
 static void
-reach_node(struct reach *c, struct mwg_node *n)
+visit_node(struct visit *v, struct mwg_node *n)
 {
-	if (c->found)
-		return;
-	if (n->kind == N_WHEN && (int)n->lo == c->len) {
-		c->found = 1;
-		return;
-	}
+	v->fn(n, v->arg);
 	if (n->kind == N_REF) {
-		struct mwg_rule *r = mwg_lookup(c->g, n->text, n->len, c->profile);
+		struct mwg_rule *r = mwg_lookup(v->g, n->text, n->len, v->profile);
 
 		if (r != NULL)
-			reach_rule(c, r);
+			visit_rule(v, r);
 		return;
 	}
 	for (size_t i = 0; i < n->nkids; i++)
-		reach_node(c, n->kids[i]);
+		visit_node(v, n->kids[i]);
 }
 
 static void
-reach_rule(struct reach *c, struct mwg_rule *r)
+visit_rule(struct visit *v, struct mwg_rule *r)
 {
 	struct mwg_node **alts;
 	size_t n;
 
-	if (r->mark == 4)
+	if (r->mark == MARK_VISIT)
 		return;
-	r->mark = 4;
-	alts = mwg_alts_ref(c->g, r, c->profile, &n);
-	for (size_t i = 0; i < n && !c->found; i++)
-		reach_node(c, alts[i]);
+	r->mark = MARK_VISIT;
+	alts = mwg_alts_ref(v->g, r, v->profile, &n);
+	for (size_t i = 0; i < n; i++)
+		visit_node(v, alts[i]);
+}
+
+void
+mwg_visit(struct mwg_grammar *g, struct mwg_rule *r, int profile,
+    void (*fn)(struct mwg_node *, void *), void *arg)
+{
+	struct visit v = { g, profile, fn, arg };
+
+	visit_rule(&v, r);
+	for (size_t i = 0; i < g->nrules; i++)
+		if (g->rules[i]->mark == MARK_VISIT)
+			g->rules[i]->mark = 0;
+}
+
+struct reach {
+	int	len;
+	int	found;
+};
+
+static void
+reach_node(struct mwg_node *n, void *arg)
+{
+	struct reach *c = arg;
+
+	if (n->kind == N_WHEN && (int)n->lo == c->len)
+		c->found = 1;
 }
 
 int
 mwg_reaches_leniency(struct mwg_grammar *g, struct mwg_rule *r, int profile,
     int len)
 {
-	struct reach c = { g, profile, len, 0 };
+	struct reach c = { len, 0 };
 
-	reach_rule(&c, r);
-	for (size_t i = 0; i < g->nrules; i++)
-		if (g->rules[i]->mark == 4)
-			g->rules[i]->mark = 0;
+	mwg_visit(g, r, profile, reach_node, &c);
 	return c.found;
 }
 
@@ -664,9 +684,6 @@ visit_cycle(struct cyc *c, struct mwg_rule *r)
 	r->mark = 2;
 }
 
-static void
-mark_used(struct mwg_grammar *g, struct mwg_rule *r, int profile);
-
 struct usectx {
 	struct mwg_grammar	*g;
 	int			 profile;
@@ -676,25 +693,21 @@ static void
 used_ref(struct mwg_node *n, void *arg)
 {
 	struct usectx *u = arg;
-	struct mwg_rule *r = mwg_lookup(u->g, n->text, n->len, u->profile);
+	struct mwg_rule *r;
 
-	if (r != NULL)
-		mark_used(u->g, r, u->profile);
+	if (n->kind == N_REF &&
+	    (r = mwg_lookup(u->g, n->text, n->len, u->profile)) != NULL)
+		r->used |= 1u << (u->profile + 1);
 }
 
+/* Marks r and every rule it reaches as used in profile. */
 static void
 mark_used(struct mwg_grammar *g, struct mwg_rule *r, int profile)
 {
-	struct mwg_node **alts;
 	struct usectx u = { g, profile };
-	size_t n;
 
-	if (r->used & (1u << (profile + 1)))
-		return;
 	r->used |= 1u << (profile + 1);
-	alts = mwg_alts_ref(g, r, profile, &n);
-	for (size_t i = 0; i < n; i++)
-		walk_refs(alts[i], used_ref, &u);
+	mwg_visit(g, r, profile, used_ref, &u);
 }
 
 /* Octets only: the machines run on bytes. */

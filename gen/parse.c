@@ -354,6 +354,24 @@ is_directive(const struct mwg_token *t, const char *word, const char **rest)
 	return 1;
 }
 
+/* The one name after a directive: a letter, then letters, digits and
+ * `extra`; NULL (and an error) for anything else. */
+static char *
+directive_name(struct parser *p, const char *s, const char *e, char extra,
+    const char *what)
+{
+	const char *n = s;
+
+	while (n < e && (isalnum((unsigned char)*n) || *n == extra))
+		n++;
+	if (n == s || n != e || !isalpha((unsigned char)*s)) {
+		mwg_error(p->g, p->t.loc, "%s wants one name of letters, digits "
+		    "and '%c'", what, extra);
+		return NULL;
+	}
+	return mwg_strndup(p->g, s, (size_t)(n - s));
+}
+
 static void
 directive(struct parser *p)
 {
@@ -397,18 +415,11 @@ directive(struct parser *p)
 		p->addition = 1;
 		p->leniency = -1;
 	} else if (is_directive(t, "@leniency", &rest)) {
-		const char *s = rest;
-		char *name;
+		char *name = directive_name(p, rest, e, '-', "@leniency");
 		int i;
 
-		while (s < e && (isalnum((unsigned char)*s) || *s == '-'))
-			s++;
-		if (s == rest || s != e || !isalpha((unsigned char)*rest)) {
-			mwg_error(p->g, t->loc, "@leniency wants one name of letters, "
-			    "digits and '-'");
+		if (name == NULL)
 			return;
-		}
-		name = mwg_strndup(p->g, rest, (size_t)(s - rest));
 		if ((i = mwg_leniency_index(p->g, name)) < 0) {
 			if (p->g->nleniencies == MWG_MAX_LENIENCIES) {
 				mwg_error(p->g, t->loc, "more than %d leniencies",
@@ -425,15 +436,10 @@ directive(struct parser *p)
 	} else if (is_directive(t, "@library", &rest)) {
 		f->library = 1;
 	} else if (is_directive(t, "@profile", &rest)) {
-		const char *s = rest;
+		char *name = directive_name(p, rest, e, '_', "@profile");
 
-		while (s < e && (isalnum((unsigned char)*s) || *s == '_'))
-			s++;
-		if (s == rest || s != e || !isalpha((unsigned char)*rest)) {
-			mwg_error(p->g, t->loc, "@profile wants one name of letters, "
-			    "digits and '_'");
+		if (name == NULL)
 			return;
-		}
 		if (f->profile >= 0) {
 			mwg_error(p->g, t->loc, "a file has one @profile");
 			return;
@@ -443,8 +449,7 @@ directive(struct parser *p)
 			    MWG_MAX_PROFILES);
 			return;
 		}
-		f->profile = mwg_profile_index(p->g,
-		    mwg_strndup(p->g, rest, (size_t)(s - rest)));
+		f->profile = mwg_profile_index(p->g, name);
 	} else {
 		const char *s = t->s + 1;
 
