@@ -43,13 +43,13 @@ GENLIB	= gen/grammar.c gen/parse.c gen/emit_ragel.c gen/sentence.c \
 	  gen/rfccheck.c $(B)/gen-src/lexer.c
 GENHDR	= gen/abnf.h
 # the core: hand-written C, and Ragel machines that include the generated ones
-CORE_C	= src/errors.c
+CORE_C	= src/errors.c src/data.c
 CORE_RL	= src/esc.rl src/xtext.rl src/command.rl
 CORE	= $(CORE_C:src/%.c=$(B)/obj/%.o) $(CORE_RL:src/%.rl=$(B)/obj/%.o)
 HDRS	= $(wildcard include/mailwire/*.h)
 DEPS	= $(B)/.deps-ok
 
-PARSE_SRC = src/mailwire-parse.c src/parse_command.c src/json.c
+PARSE_SRC = src/mailwire-parse.c src/parse_command.c src/parse_data.c src/json.c
 
 all: $(B)/bin/mwgen $(B)/libmailwire-core.a $(B)/bin/mailwire-recognize \
 	$(B)/bin/mailwire-parse
@@ -95,7 +95,8 @@ $(B)/obj/%.o: $(B)/src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(GENWARN) $(CFLAGS) $(INC) -I$(B)/gen -c -o $@ $<
 
-$(B)/libmailwire-core.a: $(CORE)
+# the Makefile too: a file added to CORE_C or CORE_RL must rebuild these
+$(B)/libmailwire-core.a: $(CORE) Makefile
 	@rm -f $@
 	ar rcs $@ $(CORE)
 
@@ -108,7 +109,7 @@ $(B)/bin/mailwire-recognize: src/recognize.c gen/accept.h $(B)/obj/acceptors.o
 $(B)/bin/mailwire-parse: $(PARSE_SRC) src/json.h src/parse_tool.h $(HDRS) $(B)/libmailwire-core.a
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ $(PARSE_SRC) \
-	    $(B)/libmailwire-core.a
+	    $(B)/libmailwire-core.a -lcrypto
 
 run: $(DEPS) all
 	@echo "mailwire: the RFC 5321 Appendix D dialogues, recognised by machines"
@@ -122,6 +123,8 @@ TESTBIN	= $(B)/tests/test_gen_lexer $(B)/tests/test_gen_parse \
 	  $(B)/tests/test_esc $(B)/tests/replay_esc \
 	  $(B)/tests/test_command $(B)/tests/test_command_sentences \
 	  $(B)/tests/replay_command \
+	  $(B)/tests/test_data $(B)/tests/test_data_portable \
+	  $(B)/tests/replay_data $(B)/tests/replay_data_portable \
 	  $(B)/tests/mwgen $(B)/tests/replay_abnf $(B)/tests/bad-core.a
 
 $(B)/tests/test_gen_lexer: tests/test_gen_lexer.c tests/check.h $(GENLIB) $(GENHDR)
@@ -146,7 +149,8 @@ $(B)/tests/test_errors: tests/test_errors.c tests/check.h $(B)/tests/libcore-san
 	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_errors.c $(B)/tests/libcore-san.a
 
 # the core, once more, under the sanitizers
-$(B)/tests/libcore-san.a: $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) $(HDRS)
+$(B)/tests/libcore-san.a: $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) $(HDRS) Makefile
+	@rm -rf $(B)/tests/core
 	@mkdir -p $(B)/tests/core
 	@for f in $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c); do \
 	    o=$(B)/tests/core/$$(basename $$f .c).o; \
@@ -172,6 +176,23 @@ $(B)/tests/test_command_sentences: tests/test_command_sentences.c tests/check.h 
 $(B)/tests/replay_command: fuzz/fuzz_command.c fuzz/replay.c $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ fuzz/fuzz_command.c fuzz/replay.c $(B)/tests/libcore-san.a
 
+$(B)/tests/test_data: tests/test_data.c tests/check.h $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_data.c $(B)/tests/libcore-san.a
+
+# the DATA codec once more with its portable scan (no SSE2)
+$(B)/tests/test_data_portable: tests/test_data.c tests/check.h src/data.c src/errors.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(WARN) -O1 -g $(SAN) -DMW_DATA_PORTABLE $(INC) -Itests -o $@ \
+	    tests/test_data.c src/data.c src/errors.c
+
+$(B)/tests/replay_data: fuzz/fuzz_data.c fuzz/replay.c $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ fuzz/fuzz_data.c fuzz/replay.c $(B)/tests/libcore-san.a
+
+$(B)/tests/replay_data_portable: fuzz/fuzz_data.c fuzz/replay.c src/data.c src/errors.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) -DMW_DATA_PORTABLE $(INC) -o $@ \
+	    fuzz/fuzz_data.c fuzz/replay.c src/data.c src/errors.c
+
 # the generator itself under the sanitizers, for the bad-grammar cases
 $(B)/tests/mwgen: gen/main.c $(GENLIB) $(GENHDR)
 	@mkdir -p $(@D)
@@ -193,7 +214,7 @@ test: $(DEPS) all $(TESTBIN)
 	    RAGEL="$(RAGEL) $(RAGEL_STYLE)" sh tests/run.sh
 
 # --- fuzzing (clang, libFuzzer) ------------------------------------------
-FUZZERS	= abnf esc command
+FUZZERS	= abnf esc command data
 FUZZFLAGS = $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined
 
 $(B)/fuzz/fuzz_abnf: fuzz/fuzz_abnf.c $(GENLIB) $(GENHDR) | $(DEPS)
@@ -214,6 +235,17 @@ $(B)/fuzz/fuzz_command: fuzz/fuzz_command.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/sr
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -I$(B)/gen -o $@ \
 	    fuzz/fuzz_command.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
+
+$(B)/fuzz/fuzz_data: fuzz/fuzz_data.c src/data.c src/errors.c $(HDRS) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZFLAGS) $(INC) -o $@ fuzz/fuzz_data.c src/data.c src/errors.c
+
+# the DATA target's input is octets, not grammar: its dictionary is the
+# pieces of CRLF . CRLF and its look-alikes
+$(B)/fuzz/data.dict:
+	@mkdir -p $(@D)
+	printf '%s\n' '"\x0d\x0a.\x0d\x0a"' '"\x0d\x0a."' '"\x0a."' '"\x0d."' \
+	    '".\x0d"' '"\x0d\x0a"' '"\x0d"' '"\x0a"' '".."' '"\x00"' > $@
 
 # the SMTP targets' dictionaries: the terminals of their start rules
 $(B)/fuzz/esc.dict: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
@@ -239,7 +271,7 @@ fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(FUZZERS:%=$(B)/fuzz/%.dict)
 	done
 
 # --- benchmarks: ratios against memchr/memcpy measured in the same run --
-BENCHES	= command
+BENCHES	= command data
 
 $(B)/bench/bench_%: bench/bench_%.c $(B)/libmailwire-core.a $(HDRS)
 	@mkdir -p $(@D)

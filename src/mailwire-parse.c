@@ -14,6 +14,8 @@ static const struct {
 	const char	*what;
 } tools[] = {
 	{ "commands", mwp_commands, "SMTP commands, as a server parses them" },
+	{ "data", mwp_data, "bytes after 354: end, length, SHA-256, events" },
+	{ "encode", mwp_encode, "a raw body to its dot-stuffed DATA form" },
 };
 
 int

@@ -48,6 +48,10 @@ t gen-machines		"$B/tests/test_gen_machines" "$SENTENCES" $LISTS $GRAMMAR
 t command		"$B/tests/test_command" tests/cases/command/*.in
 t command-sentences	"$B/tests/test_command_sentences" "$SENTENCES" $LISTS $GRAMMAR
 t parse-commands	sh tests/test_parse_cases.sh "$B/bin/mailwire-parse" commands
+t data			"$B/tests/test_data"
+t data-portable		"$B/tests/test_data_portable"
+t parse-data		sh -c "printf 'x\\n.\\nMAIL FROM:<a@b>\\r\\n.\\r\\n' | $B/bin/mailwire-parse data | grep -q '^{\"ok\":false,\"end\":24,\"length\":21,' && echo 'ok - mailwire-parse data: LF.LF does not end the message; its bare LF refuses it'"
+t parse-encode		sh -c "[ \"\$(printf '.a\\nb' | $B/bin/mailwire-parse encode | od -An -tx1 | tr -d ' \\n')\" = 2e2e610d0a620d0a2e0d0a ] && echo 'ok - mailwire-parse encode: first line stuffed, LF sent as CRLF, CRLF added, then .CRLF'"
 t grammar-vs-rfc	sh tests/test_rfc.sh "$B/tests/mwgen"
 t reproducible		sh tests/test_repro.sh "$B/bin/mwgen"
 t core-symbols		sh tests/test_core_symbols.sh "$B/libmailwire-core.a" "$B/tests/bad-core.a"
@@ -55,6 +59,8 @@ t clang-warnings	sh tests/test_clang.sh
 t fuzz-replay-abnf	"$B/tests/replay_abnf" fuzz/corpus/abnf
 t fuzz-replay-esc	"$B/tests/replay_esc" fuzz/corpus/esc
 t fuzz-replay-command	"$B/tests/replay_command" fuzz/corpus/command
+t fuzz-replay-data	"$B/tests/replay_data" fuzz/corpus/data
+t fuzz-replay-data-portable "$B/tests/replay_data_portable" fuzz/corpus/data
 t readme		sh tests/test_readme.sh
 t deps			sh tests/test_deps.sh
 t demo			sh -c "$B/bin/mailwire-recognize tests/cases/appendix-d/*.txt >/dev/null && echo 'ok - make run recognises every line of RFC 5321 Appendix D'"
