@@ -239,6 +239,15 @@ put_node(struct emitter *e, FILE *out, struct mwg_node *n, int p)
 		fputs(" )", out);
 		break;
 	case N_REP:
+		if (n->max < 0 && n->kids[0]->kind == N_REP &&
+		    n->kids[0]->min == 0 && n->kids[0]->max == 1) {
+			/* n*[x] is *x (RFC 9422 writes 0*[...]); Ragel warns
+			 * about a star over a machine that accepts "" */
+			fputs("( ", out);
+			put_node(e, out, n->kids[0]->kids[0], p);
+			fputs(" )*", out);
+			break;
+		}
 		fputs("( ", out);
 		put_node(e, out, n->kids[0], p);
 		fputs(" )", out);
