@@ -21,6 +21,16 @@ show(const unsigned char *s, size_t n)
 	printf("\n");
 }
 
+/* Sentence number seed of r in profile, into buf; (size_t)-1 if none. */
+static size_t
+sentence(struct mwg_grammar *g, struct mwg_rule *r, int profile, long seed)
+{
+	struct mwg_rng rng;
+
+	mwg_rng_seed(&rng, (uint64_t)seed);
+	return mwg_sentence(g, r, profile, &rng, 10, buf, sizeof(buf));
+}
+
 /*
  * Each leniency the rule reaches: with it on, the machine accepts the
  * sentences that may use it; with it off, it rejects some of them (the
@@ -37,11 +47,8 @@ leniencies(struct mwg_grammar *g, const struct mwg_acceptor *a,
 			continue;
 		mwg_set_lenient(g, 1u << len);
 		for (long seed = 1; seed <= per_rule; seed++) {
-			struct mwg_rng rng;
-			size_t n;
+			size_t n = sentence(g, r, profile, seed);
 
-			mwg_rng_seed(&rng, (uint64_t)seed);
-			n = mwg_sentence(g, r, profile, &rng, 10, buf, sizeof(buf));
 			if (n == (size_t)-1)
 				continue;
 			made++;
@@ -89,11 +96,8 @@ main(int argc, char **argv)
 			continue;
 		}
 		for (long seed = 1; seed <= per_rule; seed++) {
-			struct mwg_rng rng;
-			size_t n;
+			size_t n = sentence(g, r, profile, seed);
 
-			mwg_rng_seed(&rng, (uint64_t)seed);
-			n = mwg_sentence(g, r, profile, &rng, 10, buf, sizeof(buf));
 			if (n == (size_t)-1)
 				continue;
 			made++;
