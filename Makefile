@@ -44,12 +44,13 @@ GENLIB	= gen/grammar.c gen/parse.c gen/emit_ragel.c gen/sentence.c \
 GENHDR	= gen/abnf.h
 # the core: hand-written C, and Ragel machines that include the generated ones
 CORE_C	= src/errors.c src/data.c
-CORE_RL	= src/esc.rl src/xtext.rl src/command.rl
+CORE_RL	= src/esc.rl src/xtext.rl src/command.rl src/reply.rl
 CORE	= $(CORE_C:src/%.c=$(B)/obj/%.o) $(CORE_RL:src/%.rl=$(B)/obj/%.o)
 HDRS	= $(wildcard include/mailwire/*.h)
 DEPS	= $(B)/.deps-ok
 
-PARSE_SRC = src/mailwire-parse.c src/parse_command.c src/parse_data.c src/json.c
+PARSE_SRC = src/mailwire-parse.c src/parse_command.c src/parse_data.c \
+	    src/parse_reply.c src/json.c
 
 all: $(B)/bin/mwgen $(B)/libmailwire-core.a $(B)/bin/mailwire-recognize \
 	$(B)/bin/mailwire-parse
@@ -125,6 +126,7 @@ TESTBIN	= $(B)/tests/test_gen_lexer $(B)/tests/test_gen_parse \
 	  $(B)/tests/replay_command \
 	  $(B)/tests/test_data $(B)/tests/test_data_portable \
 	  $(B)/tests/replay_data $(B)/tests/replay_data_portable \
+	  $(B)/tests/test_reply $(B)/tests/replay_reply \
 	  $(B)/tests/mwgen $(B)/tests/replay_abnf $(B)/tests/bad-core.a
 
 $(B)/tests/test_gen_lexer: tests/test_gen_lexer.c tests/check.h $(GENLIB) $(GENHDR)
@@ -179,6 +181,14 @@ $(B)/tests/replay_command: fuzz/fuzz_command.c fuzz/replay.c $(B)/tests/libcore-
 $(B)/tests/test_data: tests/test_data.c tests/check.h $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_data.c $(B)/tests/libcore-san.a
 
+$(B)/tests/test_reply: tests/test_reply.c tests/check.h $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_reply.c $(B)/tests/libcore-san.a
+
+# its oracle is the generator's own acceptors
+$(B)/tests/replay_reply: fuzz/fuzz_reply.c fuzz/replay.c gen/accept.h $(B)/tests/acceptors.o $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Igen -I$(B)/gen -o $@ \
+	    fuzz/fuzz_reply.c fuzz/replay.c $(B)/tests/acceptors.o $(B)/tests/libcore-san.a
+
 # the DATA codec once more with its portable scan (no SSE2)
 $(B)/tests/test_data_portable: tests/test_data.c tests/check.h src/data.c src/errors.c $(HDRS)
 	@mkdir -p $(@D)
@@ -214,7 +224,7 @@ test: $(DEPS) all $(TESTBIN)
 	    RAGEL="$(RAGEL) $(RAGEL_STYLE)" sh tests/run.sh
 
 # --- fuzzing (clang, libFuzzer) ------------------------------------------
-FUZZERS	= abnf esc command data
+FUZZERS	= abnf esc command data reply
 FUZZFLAGS = $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined
 
 $(B)/fuzz/fuzz_abnf: fuzz/fuzz_abnf.c $(GENLIB) $(GENHDR) | $(DEPS)
@@ -247,6 +257,20 @@ $(B)/fuzz/data.dict:
 	printf '%s\n' '"\x0d\x0a.\x0d\x0a"' '"\x0d\x0a."' '"\x0a."' '"\x0d."' \
 	    '".\x0d"' '"\x0d\x0a"' '"\x0d"' '"\x0a"' '".."' '"\x00"' > $@
 
+$(B)/fuzz/acceptors.o: $(B)/gen/acceptors.c gen/accept.h | $(DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(STD) -O1 -w -Igen -I$(B)/gen -c -o $@ $(B)/gen/acceptors.c
+
+$(B)/fuzz/fuzz_reply: fuzz/fuzz_reply.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) $(B)/fuzz/acceptors.o | $(DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Igen -I$(B)/gen -o $@ \
+	    fuzz/fuzz_reply.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) $(B)/fuzz/acceptors.o
+
+REPLY_RULES = Reply-line,ehlo-ok-rsp,Greeting,status-code,size-ehlo-line,auth-ehlo-line,limits-ehlo-line,pipelining-ehlo-line,eightbitmime-ehlo-line,binarymime-ehlo-line,chunking-ehlo-line,dsn-ehlo-line,enhancedstatuscodes-ehlo-line,smtputf8-ehlo-line,starttls-ehlo-line,requiretls-ehlo-line
+$(B)/fuzz/reply.dict: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
+	@mkdir -p $(@D)
+	$(B)/bin/mwgen dict -s $(REPLY_RULES) $(GENARGS) > $@
+
 # the SMTP targets' dictionaries: the terminals of their start rules
 $(B)/fuzz/esc.dict: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
 	@mkdir -p $(@D)
@@ -271,7 +295,7 @@ fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(FUZZERS:%=$(B)/fuzz/%.dict)
 	done
 
 # --- benchmarks: ratios against memchr/memcpy measured in the same run --
-BENCHES	= command data
+BENCHES	= command data reply
 
 $(B)/bench/bench_%: bench/bench_%.c $(B)/libmailwire-core.a $(HDRS)
 	@mkdir -p $(@D)

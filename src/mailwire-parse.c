@@ -14,6 +14,7 @@ static const struct {
 	const char	*what;
 } tools[] = {
 	{ "commands", mwp_commands, "SMTP commands, as a server parses them" },
+	{ "replies", mwp_replies, "SMTP replies, as a client parses them" },
 	{ "data", mwp_data, "bytes after 354: end, length, SHA-256, events" },
 	{ "encode", mwp_encode, "a raw body to its dot-stuffed DATA form" },
 };

@@ -48,6 +48,8 @@ t gen-machines		"$B/tests/test_gen_machines" "$SENTENCES" $LISTS $GRAMMAR
 t command		"$B/tests/test_command" tests/cases/command/*.in
 t command-sentences	"$B/tests/test_command_sentences" "$SENTENCES" $LISTS $GRAMMAR
 t parse-commands	sh tests/test_parse_cases.sh "$B/bin/mailwire-parse" commands
+t reply			"$B/tests/test_reply" tests/cases/reply/*.txt
+t parse-replies		sh tests/test_parse_cases.sh "$B/bin/mailwire-parse" replies
 t data			"$B/tests/test_data"
 t data-portable		"$B/tests/test_data_portable"
 t parse-data		sh -c "printf 'x\\n.\\nMAIL FROM:<a@b>\\r\\n.\\r\\n' | $B/bin/mailwire-parse data | grep -q '^{\"ok\":false,\"end\":24,\"length\":21,' && echo 'ok - mailwire-parse data: LF.LF does not end the message; its bare LF refuses it'"
@@ -60,6 +62,7 @@ t fuzz-replay-abnf	"$B/tests/replay_abnf" fuzz/corpus/abnf
 t fuzz-replay-esc	"$B/tests/replay_esc" fuzz/corpus/esc
 t fuzz-replay-command	"$B/tests/replay_command" fuzz/corpus/command
 t fuzz-replay-data	"$B/tests/replay_data" fuzz/corpus/data
+t fuzz-replay-reply	"$B/tests/replay_reply" fuzz/corpus/reply
 t fuzz-replay-data-portable "$B/tests/replay_data_portable" fuzz/corpus/data
 t readme		sh tests/test_readme.sh
 t deps			sh tests/test_deps.sh

@@ -4,7 +4,11 @@
 set -u
 prog=$1
 sub=$2
-dir=tests/cases/$( [ "$sub" = commands ] && echo command || echo "$sub" )
+case $sub in
+commands) dir=tests/cases/command ;;
+replies) dir=tests/cases/reply ;;
+*) dir=tests/cases/$sub ;;
+esac
 tmp=${B:-build}/tests/parse-$sub.out
 for in in "$dir"/*.in; do
 	name=${in%.in}
