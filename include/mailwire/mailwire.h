@@ -7,6 +7,12 @@
 #define MAILWIRE_MAILWIRE_H
 
 #include <mailwire/error.h>
+#include <mailwire/span.h>
+#include <mailwire/esc.h>
+#include <mailwire/xtext.h>
+#include <mailwire/command.h>
+#include <mailwire/reply.h>
+#include <mailwire/data.h>
 
 #define MW_VERSION "0.1.0"
 
