@@ -297,7 +297,7 @@ fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(FUZZERS:%=$(B)/fuzz/%.dict)
 # --- benchmarks: ratios against memchr/memcpy measured in the same run --
 BENCHES	= command data reply
 
-$(B)/bench/bench_%: bench/bench_%.c $(B)/libmailwire-core.a $(HDRS)
+$(B)/bench/bench_%: bench/bench_%.c bench/bench.h $(B)/libmailwire-core.a $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g $(INC) -o $@ $< $(B)/libmailwire-core.a
 

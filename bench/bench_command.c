@@ -13,6 +13,8 @@
 
 #include <mailwire/command.h>
 
+#include "bench.h"
+
 #define ROUNDS	9
 
 static unsigned char scratch[1 << 16];
@@ -47,15 +49,6 @@ static const char *const invalid[] = {
 	"MAIL FROM:<a@b> SIZE=x\r\n",
 	"HELO\r\n",
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static size_t
 build(unsigned char *buf, size_t cap, const char *const *lines, size_t n,
@@ -122,14 +115,6 @@ memchr_all(const unsigned char *buf, size_t len)
 	return n;
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 bench(const char *name, const char *const *lines, size_t nlines,
     double seconds, int chunked)
@@ -142,26 +127,26 @@ bench(const char *name, const char *const *lines, size_t nlines,
 
 	/* calibrate to about seconds / (2 * ROUNDS) per measurement */
 	for (;;) {
-		t0 = now();
+		t0 = bench_now();
 		for (long r = 0; r < reps; r++)
 			sink += parse_all(buf, len, chunked);
-		if (now() - t0 > seconds / (2 * ROUNDS) / 4)
+		if (bench_now() - t0 > seconds / (2 * ROUNDS) / 4)
 			break;
 		reps *= 2;
 	}
 	reps *= 4;
 	for (int i = 0; i < ROUNDS; i++) {
-		t0 = now();
+		t0 = bench_now();
 		for (long r = 0; r < reps; r++)
 			sink += parse_all(buf, len, chunked);
-		tp[i] = (now() - t0) / (double)reps;
-		t0 = now();
+		tp[i] = (bench_now() - t0) / (double)reps;
+		t0 = bench_now();
 		for (long r = 0; r < reps; r++)
 			sink += memchr_all(buf, len);
-		tm[i] = (now() - t0) / (double)reps;
+		tm[i] = (bench_now() - t0) / (double)reps;
 	}
-	qsort(tp, ROUNDS, sizeof(double), cmp);
-	qsort(tm, ROUNDS, sizeof(double), cmp);
+	qsort(tp, ROUNDS, sizeof(double), bench_cmp);
+	qsort(tm, ROUNDS, sizeof(double), bench_cmp);
 	printf("| %-28s | %8.1f | %7.2f | %7.2f | %5.2f | %5.1fx |\n", name,
 	    (double)count / tp[ROUNDS / 2] / 1e6, (double)len / tp[ROUNDS / 2] / 1e9,
 	    (double)len / tm[ROUNDS / 2] / 1e9,

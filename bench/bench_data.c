@@ -26,6 +26,8 @@
 
 #include <mailwire/data.h>
 
+#include "bench.h"
+
 #define ROUNDS	7
 #define NOPS	6
 
@@ -41,15 +43,6 @@ struct corpus {
 };
 
 static volatile size_t sink;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static uint64_t rng = 88172645463325252u;
 
@@ -199,35 +192,26 @@ measure(struct corpus *c, int op, double slice)
 	long reps = 0, nb;
 
 	for (nb = 1;; nb *= 2) {
-		t0 = now();
+		t0 = bench_now();
 		for (long i = 0; i < nb; i++)
 			run(c, op);
-		if (now() - t0 >= 20e-6)
+		if (bench_now() - t0 >= 20e-6)
 			break;
 	}
-	t0 = now();
+	t0 = bench_now();
 	do {
 		for (long i = 0; i < nb; i++)
 			octets += run(c, op);
 		reps += nb;
-		t = now() - t0;
+		t = bench_now() - t0;
 	} while (t < slice || reps < 2);
 	return (double)octets / t / 1e9;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static double
 median(double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof(*v), cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return bench_median(v, (size_t)n);
 }
 
 int

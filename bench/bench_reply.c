@@ -16,6 +16,8 @@
 
 #include <mailwire/reply.h>
 
+#include "bench.h"
+
 #define RUNS		9
 #define BUF_BYTES	(24 * 1024)	/* in L1/L2 with the parser's state */
 
@@ -51,15 +53,6 @@ struct stream {
 };
 
 static volatile size_t sink;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Parses every reply of s once; returns the replies parsed. */
 static size_t
@@ -102,7 +95,7 @@ memchr_all(const struct stream *s)
 static double
 rate(size_t (*f)(const struct stream *), const struct stream *s, double t)
 {
-	double start = now(), el;
+	double start = bench_now(), el;
 	size_t octets = 0;
 
 	do {
@@ -110,17 +103,9 @@ rate(size_t (*f)(const struct stream *), const struct stream *s, double t)
 			f(s);
 			octets += s->len;
 		}
-		el = now() - start;
+		el = bench_now() - start;
 	} while (el < t);
 	return (double)octets / el;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void
@@ -166,8 +151,8 @@ measure(const char *what, const struct stream *s, double per,
 		p[r] = rate(parse_all, s, per);
 		m[r] = rate(memchr_all, s, per);
 	}
-	qsort(p, RUNS, sizeof(p[0]), cmp);
-	qsort(m, RUNS, sizeof(m[0]), cmp);
+	qsort(p, RUNS, sizeof(p[0]), bench_cmp);
+	qsort(m, RUNS, sizeof(m[0]), bench_cmp);
 	res->gbs = p[RUNS / 2] / 1e9;
 	res->rps = p[RUNS / 2] / avg;
 	res->lo = p[0] / 1e9;
