@@ -164,7 +164,6 @@ struct mwg_grammar {
 	const char		**starts;
 	struct mwg_loc		*start_locs;
 	size_t			 nstarts;
-	int			 checked;
 };
 
 /* grammar.c */
@@ -201,8 +200,6 @@ size_t	mwg_alts(struct mwg_grammar *, struct mwg_rule *, int profile,
 struct mwg_node **mwg_alts_ref(struct mwg_grammar *, struct mwg_rule *,
 	    int profile, size_t *n);
 void	mwg_error(struct mwg_grammar *, struct mwg_loc, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-void	mwg_note(struct mwg_grammar *, struct mwg_loc, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 char   *mwg_fmtloc(struct mwg_grammar *, struct mwg_loc, char *buf, size_t);
 

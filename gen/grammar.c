@@ -120,16 +120,6 @@ mwg_error(struct mwg_grammar *g, struct mwg_loc loc, const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-mwg_note(struct mwg_grammar *g, struct mwg_loc loc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report(g, loc, "note", fmt, ap);
-	va_end(ap);
-}
-
 int
 mwg_profile_index(struct mwg_grammar *g, const char *name)
 {
@@ -491,7 +481,6 @@ struct refctx {
 	struct mwg_grammar	*g;
 	int			 profile;
 	int			 result;
-	struct mwg_rule		*from;
 	int			 report;
 };
 
@@ -528,7 +517,7 @@ int
 mwg_affected(struct mwg_grammar *g, struct mwg_rule *r, int profile)
 {
 	struct mwg_node **alts;
-	struct refctx c = { g, profile, 0, r, 0 };
+	struct refctx c = { g, profile, 0, 0 };
 	size_t n;
 
 	if (profile < 0)
@@ -863,7 +852,6 @@ mwg_check(struct mwg_grammar *g)
 	int before = g->nerrors;
 
 	build_namespaces(g);
-	g->checked = 1;
 	/* a whole-rule prose value is a placeholder, handled above */
 	for (size_t i = 0; i < g->ndefs; i++)
 		if (!g->defs[i]->prose_only || g->defs[i]->incremental)
@@ -893,7 +881,7 @@ mwg_check(struct mwg_grammar *g)
 		for (size_t i = 0; i < g->nrules; i++) {
 			struct mwg_rule *r = g->rules[i];
 			struct mwg_node **alts;
-			struct refctx c = { g, p, 1, r, 1 };
+			struct refctx c = { g, p, 1, 1 };
 			size_t n;
 
 			if (r->profile != p)

@@ -283,14 +283,13 @@ inrule(const struct mwg_def *d, const struct mwg_token *t)
 
 static int
 check_def(struct mwg_grammar *g, const struct mwg_def *d,
-    const struct rfctext *t, const char *rfcdir)
+    const struct rfctext *t)
 {
 	static struct toks want, have;
-	size_t from, to, first = (size_t)-1, fi = 0, fj = 0;
+	size_t from, to, first = (size_t)-1;
 	char *text;
 	size_t len;
 
-	(void)rfcdir;
 	if (!section(t, d->section, &from, &to)) {
 		mwg_error(g, d->loc, "rule %s cites RFC %d section %s, which that "
 		    "RFC does not have", d->name, d->rfc, d->section);
@@ -313,8 +312,6 @@ check_def(struct mwg_grammar *g, const struct mwg_def *d,
 		}
 		if (first == (size_t)-1) {
 			first = i;
-			fi = k;
-			fj = want.n;
 			/* keep the differing token's text for the message */
 			if (k < want.n) {
 				char tok[64];
@@ -335,8 +332,6 @@ check_def(struct mwg_grammar *g, const struct mwg_def *d,
 		}
 		free(text);
 	}
-	(void)fi;
-	(void)fj;
 	if (first == (size_t)-1)
 		mwg_error(g, d->loc, "rule %s is not in RFC %d section %s",
 		    d->name, d->rfc, d->section);
@@ -377,7 +372,7 @@ mwg_rfccheck(struct mwg_grammar *g, const char *rfcdir, int *skipped)
 			(*skipped)++;
 			continue;
 		}
-		check_def(g, d, t, rfcdir);
+		check_def(g, d, t);
 		checked++;
 	}
 	printf("rfccheck: %d rules checked against their RFC text, %d skipped, "
