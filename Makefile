@@ -43,7 +43,7 @@ GENLIB	= gen/grammar.c gen/parse.c gen/emit_ragel.c gen/sentence.c \
 	  gen/rfccheck.c $(B)/gen-src/lexer.c
 GENHDR	= gen/abnf.h
 # the core: hand-written C, and Ragel machines that include the generated ones
-CORE_C	= src/errors.c src/data.c
+CORE_C	= src/errors.c src/data.c src/mech.c
 CORE_RL	= src/esc.rl src/xtext.rl src/command.rl src/reply.rl
 CORE	= $(CORE_C:src/%.c=$(B)/obj/%.o) $(CORE_RL:src/%.rl=$(B)/obj/%.o)
 HDRS	= $(wildcard include/mailwire/*.h)

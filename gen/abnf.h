@@ -92,7 +92,8 @@ struct mwg_node {
 
 /* One `=` or `=/` as written, with where it came from. */
 struct mwg_def {
-	const char	*name;
+	const char	*name;		/* "ns.name" in a @namespace file */
+	const char	*local;		/* the name as written */
 	struct mwg_loc	 loc;
 	int		 incremental;
 	int		 prose_only;	/* the whole definition is one prose-val */
@@ -100,6 +101,8 @@ struct mwg_def {
 	int		 rfc;		/* @rfc NNNN, 0 if none */
 	const char	*section;	/* @rfc NNNN SECTION */
 	int		 addition;	/* under @mailwire additions */
+	int		 erratum;	/* under @erratum N: the RFC's rule as
+					 * its verified erratum N corrects it */
 	int		 leniency;	/* under @leniency NAME: its index, or -1 */
 	const char	*text;		/* the rule as written, for the RFC check */
 	size_t		 textlen;
@@ -134,6 +137,7 @@ struct mwg_file {
 	const char	*text;
 	size_t		 len;
 	int		 profile;	/* -1 or index */
+	const char	*ns;		/* @namespace NAME, or NULL */
 	int		 library;
 	int		 order;		/* position in dependency order */
 	unsigned char	 deps[MWG_MAX_FILES];

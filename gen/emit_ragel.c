@@ -28,7 +28,7 @@ plain_name(const char *name, char *buf, size_t n)
 	size_t i;
 
 	for (i = 0; name[i] != '\0' && i + 3 < n; i++)
-		buf[i] = name[i] == '-' ? '_' : name[i];
+		buf[i] = name[i] == '-' || name[i] == '.' ? '_' : name[i];
 	buf[i] = '\0';
 	for (const char *const *k = reserved; *k != NULL; k++)
 		if (strcmp(*k, buf) == 0) {

@@ -362,9 +362,9 @@ build_namespaces(struct mwg_grammar *g)
 		if (d->incremental) {
 			append_inc(r, d);
 		} else if (d->prose_only) {
-			if (r->placeholder != NULL)
-				duplicate(g, d, r->placeholder);
-			else
+			/* several RFCs may point at one rule (ALPHA =
+			 * <as defined in RFC 5234>); the first is kept */
+			if (r->placeholder == NULL)
 				r->placeholder = d;
 		} else if (r->main != NULL) {
 			duplicate(g, d, r->main);
@@ -846,11 +846,76 @@ mwg_read_list(struct mwg_grammar *g, const char *path, int captures)
 	return 0;
 }
 
+/* The definition of local name s[0..n) in namespace ns, or NULL. */
+static const struct mwg_def *
+ns_def(struct mwg_grammar *g, const char *ns, const char *s, size_t n)
+{
+	for (size_t i = 0; i < g->ndefs; i++) {
+		const struct mwg_def *d = g->defs[i];
+		const char *dns = g->files[d->loc.file].ns;
+
+		if (dns != NULL && strcmp(dns, ns) == 0 && !d->prose_only &&
+		    strlen(d->local) == n && strncasecmp(d->local, s, n) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static void
+qualify_refs(struct mwg_grammar *g, const char *ns, struct mwg_node *n)
+{
+	const struct mwg_def *d;
+
+	if (n == NULL)
+		return;
+	if (n->kind == N_REF && (d = ns_def(g, ns, n->text, n->len)) != NULL) {
+		n->text = d->name;
+		n->len = strlen(d->name);
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		qualify_refs(g, ns, n->kids[i]);
+}
+
+/*
+ * @namespace NAME: the rules a file defines are NAME.rule, so a grammar
+ * that is not SMTP's (SCRAM's value, PLAIN's authzid) keeps the RFC's
+ * names without clashing. A reference in the file means the namespace's
+ * rule if there is one, else the base grammar's (ALPHA, UTF8-2);
+ * placeholders stay base names, as they stand for another file's rule.
+ */
+static void
+qualify(struct mwg_grammar *g)
+{
+	for (size_t i = 0; i < g->ndefs; i++) {
+		struct mwg_def *d = g->defs[i];
+		const char *ns = g->files[d->loc.file].ns;
+		size_t nl, ll;
+		char *q;
+
+		if (ns == NULL || d->prose_only)
+			continue;
+		nl = strlen(ns);
+		ll = strlen(d->local);
+		q = mwg_alloc(g, nl + ll + 2);
+		memcpy(q, ns, nl);
+		q[nl] = '.';
+		memcpy(q + nl + 1, d->local, ll + 1);
+		d->name = q;
+	}
+	for (size_t i = 0; i < g->ndefs; i++) {
+		const char *ns = g->files[g->defs[i]->loc.file].ns;
+
+		if (ns != NULL)
+			qualify_refs(g, ns, g->defs[i]->alt);
+	}
+}
+
 int
 mwg_check(struct mwg_grammar *g)
 {
 	int before = g->nerrors;
 
+	qualify(g);
 	build_namespaces(g);
 	/* a whole-rule prose value is a placeholder, handled above */
 	for (size_t i = 0; i < g->ndefs; i++)

@@ -21,6 +21,7 @@ struct parser {
 	const char		*section;
 	int			 addition;
 	int			 leniency;	/* current @leniency, or -1 */
+	int			 erratum;	/* current @erratum, or 0 */
 };
 
 static void
@@ -405,6 +406,18 @@ directive(struct parser *p)
 		p->section = mwg_strndup(p->g, sec, (size_t)(end - sec));
 		p->addition = 0;
 		p->leniency = -1;
+		p->erratum = 0;
+	} else if (is_directive(t, "@erratum", &rest)) {
+		long n;
+
+		errno = 0;
+		n = strtol(rest, &end, 10);
+		if (errno || end == rest || n <= 0 || end != e || p->rfc == 0) {
+			mwg_error(p->g, t->loc, "@erratum wants an erratum number, "
+			    "after an @rfc");
+			return;
+		}
+		p->erratum = (int)n;
 	} else if (is_directive(t, "@mailwire", &rest)) {
 		if ((size_t)(e - rest) < 9 || memcmp(rest, "additions", 9) != 0) {
 			mwg_error(p->g, t->loc, "write '@mailwire additions'");
@@ -414,6 +427,7 @@ directive(struct parser *p)
 		p->section = NULL;
 		p->addition = 1;
 		p->leniency = -1;
+		p->erratum = 0;
 	} else if (is_directive(t, "@leniency", &rest)) {
 		char *name = directive_name(p, rest, e, '-', "@leniency");
 		int i;
@@ -435,13 +449,25 @@ directive(struct parser *p)
 		p->leniency = i;
 	} else if (is_directive(t, "@library", &rest)) {
 		f->library = 1;
+	} else if (is_directive(t, "@namespace", &rest)) {
+		char *name = directive_name(p, rest, e, '-', "@namespace");
+
+		if (name == NULL)
+			return;
+		if (f->ns != NULL || f->profile >= 0) {
+			mwg_error(p->g, t->loc, "a file has one @namespace and "
+			    "no @profile with it");
+			return;
+		}
+		f->ns = name;
 	} else if (is_directive(t, "@profile", &rest)) {
 		char *name = directive_name(p, rest, e, '_', "@profile");
 
 		if (name == NULL)
 			return;
-		if (f->profile >= 0) {
-			mwg_error(p->g, t->loc, "a file has one @profile");
+		if (f->profile >= 0 || f->ns != NULL) {
+			mwg_error(p->g, t->loc, "a file has one @profile and "
+			    "no @namespace with it");
 			return;
 		}
 		if (p->g->nprofiles == MWG_MAX_PROFILES) {
@@ -494,12 +520,14 @@ rule(struct parser *p)
 	}
 	d = mwg_alloc(p->g, sizeof(*d));
 	d->name = mwg_strndup(p->g, name.s, name.n);
+	d->local = d->name;
 	d->loc = name.loc;
 	d->incremental = p->t.kind == T_INCAS;
 	d->rfc = p->rfc;
 	d->section = p->section;
 	d->addition = p->addition;
 	d->leniency = p->leniency;
+	d->erratum = p->erratum;
 	d->text = name.s;
 	advance(p);
 	p->depth = 0;

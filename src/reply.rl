@@ -57,41 +57,6 @@ fail(struct mw_reply_parser *rp, mw_err err, enum mw_reply_cause cause,
 }
 
 /*
- * A SASL mechanism named in an AUTH line (RFC 4422 3.1: sasl-mech is upper
- * case, so the names compare exactly).
- */
-static const char *const mech_names[] = {
-#define MW__AUTH_NAME(name, s) s,
-	MW_AUTH_MECHS(MW__AUTH_NAME)
-#undef MW__AUTH_NAME
-};
-
-static const unsigned char mech_lens[] = {
-#define MW__AUTH_LEN(name, s) sizeof(s) - 1,
-	MW_AUTH_MECHS(MW__AUTH_LEN)
-#undef MW__AUTH_LEN
-};
-
-static unsigned
-mech(const unsigned char *s, uint32_t n)
-{
-	unsigned i;
-
-	for (i = 0; i < MW_AUTH_OTHER; i++) {
-		const char *m = mech_names[i];
-		uint32_t k;
-
-		if (mech_lens[i] != n)
-			continue;
-		for (k = 0; k < n && m[k] == (char)s[k]; k++)
-			continue;
-		if (k == n)
-			return i;
-	}
-	return MW_AUTH_OTHER;
-}
-
-/*
  * The actions of the reply machines work on feed()'s locals. Offsets
  * are into the caller's buffer (OFF), also while a stand-in octet is fed.
  *
@@ -135,7 +100,7 @@ mech(const unsigned char *s, uint32_t n)
 		lines[n].keyword.len = OFF(p) - lines[n].keyword.off;	\
 		break;							\
 	case MW__CAP_sasl_mech:						\
-		mechs |= 1u << mech(buf + mstart, OFF(p) - mstart);	\
+		mechs |= 1u << mw_auth_mech_lookup(buf + mstart, OFF(p) - mstart);	\
 		break;							\
 	default:							\
 		break;							\
@@ -504,14 +469,6 @@ mw_ehlo_cap_name(enum mw_cap cap)
 	if ((unsigned)cap >= MW_CAP__COUNT)
 		return NULL;
 	return cap_names[cap];
-}
-
-const char *
-mw_auth_mech_name(enum mw_auth_mech mech)
-{
-	if ((unsigned)mech >= MW_AUTH__COUNT)
-		return NULL;
-	return mech_names[mech];
 }
 
 /* The start of a reply. */

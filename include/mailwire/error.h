@@ -20,6 +20,9 @@
 	X(STATE,	0, "the call does not fit the current state")	\
 	X(SYNTAX,	0, "the input does not match the grammar")	\
 	X(LIMIT,	0, "a configured limit was exceeded")		\
+	X(AUTH,		0, "authentication failed, or the peer did not prove itself") \
+	X(UNSUPPORTED,	0, "the input needs a feature mailwire does not implement") \
+	X(CRYPTO,	0, "the crypto provider failed")		\
 	X(DESYNC,	1, "the input cannot be resynchronised; the stream is lost")
 
 typedef enum mw_err {

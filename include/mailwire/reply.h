@@ -26,6 +26,7 @@
 
 #include <mailwire/error.h>
 #include <mailwire/esc.h>
+#include <mailwire/mech.h>
 #include <mailwire/span.h>
 
 /* Line spans a result holds: the largest max_lines can be (at most 255). */
@@ -166,32 +167,6 @@ enum mw_cap {
 	MW_CAP_NONE = 255	/* not a keyword line */
 };
 
-/* SASL mechanisms (RFC 4422) told apart in mw_ehlo.auth: X(NAME, name). */
-#define MW_AUTH_MECHS(X)						\
-	X(PLAIN,		"PLAIN")				\
-	X(LOGIN,		"LOGIN")				\
-	X(CRAM_MD5,		"CRAM-MD5")				\
-	X(DIGEST_MD5,		"DIGEST-MD5")				\
-	X(SCRAM_SHA_1,		"SCRAM-SHA-1")				\
-	X(SCRAM_SHA_1_PLUS,	"SCRAM-SHA-1-PLUS")			\
-	X(SCRAM_SHA_256,	"SCRAM-SHA-256")			\
-	X(SCRAM_SHA_256_PLUS,	"SCRAM-SHA-256-PLUS")			\
-	X(XOAUTH2,		"XOAUTH2")				\
-	X(OAUTHBEARER,		"OAUTHBEARER")				\
-	X(GSSAPI,		"GSSAPI")				\
-	X(GS2_KRB5,		"GS2-KRB5")				\
-	X(NTLM,			"NTLM")					\
-	X(EXTERNAL,		"EXTERNAL")				\
-	X(ANONYMOUS,		"ANONYMOUS")				\
-	X(OTHER,		"(other)")
-
-enum mw_auth_mech {
-#define MW__AUTH_ENUM(name, s) MW_AUTH_##name,
-	MW_AUTH_MECHS(MW__AUTH_ENUM)
-#undef MW__AUTH_ENUM
-	MW_AUTH__COUNT
-};
-
 /* No line: a value of mw_ehlo.line[]. */
 #define MW_EHLO_NOLINE	255
 
@@ -330,7 +305,5 @@ const char	*mw_reply_warning_name(enum mw_reply_warning w);
 const char	*mw_reply_warning_message(enum mw_reply_warning w);
 /* The keyword, "SIZE" for MW_CAP_SIZE; NULL outside the enum. */
 const char	*mw_ehlo_cap_name(enum mw_cap cap);
-/* The mechanism, "CRAM-MD5" for MW_AUTH_CRAM_MD5; NULL outside the enum. */
-const char	*mw_auth_mech_name(enum mw_auth_mech mech);
 
 #endif

@@ -22,4 +22,17 @@
 mw_err	mw_xtext_decode(const unsigned char *s, size_t n, unsigned char *out,
 	    size_t cap, size_t *outlen, int *ctl);
 
+/* The most octets the xtext encoding of n octets takes. */
+#define MW_XTEXT_ENCODED_MAX(n)	((n) * 3)
+
+/*
+ * Encodes s[0..n) as xtext into out (cap octets): "+", "=", and every
+ * octet outside %x21-7E become "+XX" with upper-case hex digits (RFC 3461
+ * 4). *outlen is the encoded length. Returns MW_ERR_OK, MW_ERR_NOSPACE if
+ * cap is too small (nothing is written then), MW_ERR_INVAL for NULL
+ * pointers.
+ */
+mw_err	mw_xtext_encode(const unsigned char *s, size_t n, unsigned char *out,
+	    size_t cap, size_t *outlen);
+
 #endif
