@@ -43,17 +43,23 @@ GENLIB	= gen/grammar.c gen/parse.c gen/emit_ragel.c gen/sentence.c \
 	  gen/rfccheck.c $(B)/gen-src/lexer.c
 GENHDR	= gen/abnf.h
 # the core: hand-written C, and Ragel machines that include the generated ones
-CORE_C	= src/errors.c src/data.c src/mech.c
-CORE_RL	= src/esc.rl src/xtext.rl src/command.rl src/reply.rl
+CORE_C	= src/errors.c src/data.c src/mech.c src/crypto.c src/sasl.c \
+	  src/sasl_login.c src/sasl_cram.c \
+	  src/sasl_digest.c src/sasl_oauth.c
+CORE_RL	= src/esc.rl src/xtext.rl src/base64.rl src/command.rl src/reply.rl \
+	  src/sasl_plain.rl src/sasl_scram.rl src/sasl_external.rl
 CORE	= $(CORE_C:src/%.c=$(B)/obj/%.o) $(CORE_RL:src/%.rl=$(B)/obj/%.o)
-HDRS	= $(wildcard include/mailwire/*.h)
+HDRS	= $(wildcard include/mailwire/*.h) $(wildcard src/*.h)
+# beside the core: the adapters (OpenSSL's crypto for the SASL machines)
+IO_C	= src/crypto_openssl.c
+IO	= $(IO_C:src/%.c=$(B)/obj/io/%.o)
 DEPS	= $(B)/.deps-ok
 
 PARSE_SRC = src/mailwire-parse.c src/parse_command.c src/parse_data.c \
 	    src/parse_reply.c src/json.c
 
-all: $(B)/bin/mwgen $(B)/libmailwire-core.a $(B)/bin/mailwire-recognize \
-	$(B)/bin/mailwire-parse
+all: $(B)/bin/mwgen $(B)/libmailwire-core.a $(B)/libmailwire-io.a \
+	$(B)/bin/mailwire-recognize $(B)/bin/mailwire-parse
 
 $(DEPS): scripts/deps.sh
 	@sh scripts/deps.sh
@@ -94,12 +100,21 @@ $(B)/src/%.c: src/%.rl $(B)/gen/grammar.rl | $(DEPS)
 
 $(B)/obj/%.o: $(B)/src/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(GENWARN) $(CFLAGS) $(INC) -I$(B)/gen -c -o $@ $<
+	$(CC) $(STD) $(GENWARN) $(CFLAGS) $(INC) -Isrc -I$(B)/gen -c -o $@ $<
 
 # the Makefile too: a file added to CORE_C or CORE_RL must rebuild these
 $(B)/libmailwire-core.a: $(CORE) Makefile
 	@rm -f $@
 	ar rcs $@ $(CORE)
+
+# --- adapters: may use POSIX and OpenSSL ----------------------------------
+$(B)/obj/io/%.o: src/%.c $(HDRS) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -c -o $@ $<
+
+$(B)/libmailwire-io.a: $(IO) Makefile
+	@rm -f $@
+	ar rcs $@ $(IO)
 
 # --- programs ------------------------------------------------------------
 $(B)/bin/mailwire-recognize: src/recognize.c gen/accept.h $(B)/obj/acceptors.o
@@ -127,7 +142,12 @@ TESTBIN	= $(B)/tests/test_gen_lexer $(B)/tests/test_gen_parse \
 	  $(B)/tests/test_data $(B)/tests/test_data_portable \
 	  $(B)/tests/replay_data $(B)/tests/replay_data_portable \
 	  $(B)/tests/test_reply $(B)/tests/replay_reply \
-	  $(B)/tests/mwgen $(B)/tests/replay_abnf $(B)/tests/bad-core.a
+	  $(B)/tests/mwgen $(B)/tests/replay_abnf $(B)/tests/bad-core.a \
+	  $(SASLTESTS:%=$(B)/tests/test_%)
+
+# the SASL machines and their codecs, with the OpenSSL crypto provider
+SASLTESTS = base64 xtext_encode crypto sasl sasl_cram sasl_login \
+	  sasl_external sasl_digest sasl_oauth sasl_scram
 
 $(B)/tests/test_gen_lexer: tests/test_gen_lexer.c tests/check.h $(GENLIB) $(GENHDR)
 	@mkdir -p $(@D)
@@ -157,10 +177,14 @@ $(B)/tests/libcore-san.a: $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) $(HDRS) Mak
 	@for f in $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c); do \
 	    o=$(B)/tests/core/$$(basename $$f .c).o; \
 	    echo "$(CC) ... $(SAN) -c -o $$o $$f"; \
-	    $(CC) $(STD) $(GENWARN) -O1 -g $(SAN) $(INC) -I$(B)/gen -c -o $$o $$f || exit 1; \
+	    $(CC) $(STD) $(GENWARN) -O1 -g $(SAN) $(INC) -Isrc -I$(B)/gen -c -o $$o $$f || exit 1; \
 	done
 	@rm -f $@
 	ar rcs $@ $(B)/tests/core/*.o
+
+$(SASLTESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: tests/test_%.c tests/check.h $(IO_C) $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -I$(B)/gen -Itests -o $@ $< \
+	    $(IO_C) $(B)/tests/libcore-san.a -lcrypto
 
 $(B)/tests/test_esc: tests/test_esc.c tests/check.h $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_esc.c $(B)/tests/libcore-san.a
@@ -238,12 +262,12 @@ $(B)/fuzz/abnf.dict: fuzz/abnf.dict
 
 $(B)/fuzz/fuzz_esc: fuzz/fuzz_esc.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) | $(DEPS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -I$(B)/gen -o $@ \
+	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Isrc -I$(B)/gen -o $@ \
 	    fuzz/fuzz_esc.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
 
 $(B)/fuzz/fuzz_command: fuzz/fuzz_command.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) | $(DEPS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -I$(B)/gen -o $@ \
+	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Isrc -I$(B)/gen -o $@ \
 	    fuzz/fuzz_command.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
 
 $(B)/fuzz/fuzz_data: fuzz/fuzz_data.c src/data.c src/errors.c $(HDRS) | $(DEPS)
@@ -263,7 +287,7 @@ $(B)/fuzz/acceptors.o: $(B)/gen/acceptors.c gen/accept.h | $(DEPS)
 
 $(B)/fuzz/fuzz_reply: fuzz/fuzz_reply.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) $(B)/fuzz/acceptors.o | $(DEPS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Igen -I$(B)/gen -o $@ \
+	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Isrc -Igen -I$(B)/gen -o $@ \
 	    fuzz/fuzz_reply.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) $(B)/fuzz/acceptors.o
 
 REPLY_RULES = Reply-line,ehlo-ok-rsp,Greeting,status-code,size-ehlo-line,auth-ehlo-line,limits-ehlo-line,pipelining-ehlo-line,eightbitmime-ehlo-line,binarymime-ehlo-line,chunking-ehlo-line,dsn-ehlo-line,enhancedstatuscodes-ehlo-line,smtputf8-ehlo-line,starttls-ehlo-line,requiretls-ehlo-line

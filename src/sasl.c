@@ -83,15 +83,6 @@ client_ops(enum mw_auth_mech mech)
 	}
 }
 
-/* The mechanisms that prove the server to the client (mutual
- * authentication): a 235 alone must not satisfy them. */
-static int
-mutual(enum mw_auth_mech mech)
-{
-	return mech == MW_AUTH_SCRAM_SHA_1 || mech == MW_AUTH_SCRAM_SHA_256 ||
-	    mech == MW_AUTH_DIGEST_MD5;
-}
-
 mw_err
 mw_sasl_client_start(struct mw_sasl_client *c, enum mw_auth_mech mech,
     const struct mw_sasl_creds *cr, const struct mw_crypto *crypto)
@@ -152,10 +143,10 @@ mw_sasl_client_finish(const struct mw_sasl_client *c)
 	if (c == NULL)
 		return MW_ERR_INVAL;
 	x = (const struct mw__client *)(const void *)c->u.b;
-	if (x->ops == NULL || x->cancelled || x->withheld)
-		return MW_ERR_AUTH;
-	/* RFC 5802 5: the server is authenticated only by its verifier */
-	if (mutual(x->mech) && !x->complete)
+	/* RFC 5802 5: for SCRAM and DIGEST-MD5, complete means the server
+	 * proved itself too; for the others, the last message was sent and
+	 * no error came back */
+	if (x->ops == NULL || x->cancelled || x->withheld || !x->complete)
 		return MW_ERR_AUTH;
 	return MW_ERR_OK;
 }

@@ -44,7 +44,7 @@ struct mw__client {
 	char				 oauth_status[64];
 	unsigned char			 in[MW_SASL_MSG_MAX];	/* wire: decoded
 								 * challenge */
-	unsigned char			 out[MW_SASL_MSG_MAX];	/* wire: raw
+	unsigned char			 out[MW_SASL_RESP_MAX];	/* wire: raw
 								 * response */
 	union {
 		struct mw__scram_client		scram;
@@ -70,7 +70,7 @@ struct mw__server {
 	union {
 		struct mw__scram_server		scram;
 		struct {
-			unsigned char	challenge[128];
+			unsigned char	challenge[320];
 			size_t		len;
 		}				cram;
 	} m;

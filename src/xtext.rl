@@ -1,6 +1,7 @@
 /*
- * src/xtext.rl: xtext decoding (RFC 3461 4). The generated xtext machine
- * is the syntax; its leaving hooks on xchar and hexchar emit the bytes.
+ * src/xtext.rl: xtext (RFC 3461 4). The generated xtext machine is the
+ * syntax of the decoder; its leaving hooks on xchar and hexchar emit the
+ * bytes. The encoder needs no machine: it only writes xchar and hexchar.
  */
 #include <mailwire/xtext.h>
 
@@ -16,6 +17,13 @@ static int
 hexval(unsigned char c)
 {
 	return c <= '9' ? c - '0' : c - 'A' + 10;	/* upper case: RFC 3461 4 */
+}
+
+/* RFC 3461 4: xchar = %x21-2A / %x2C-3C / %x3E-7E */
+static int
+xchar(unsigned char c)
+{
+	return c >= 0x21 && c <= 0x7e && c != '+' && c != '=';
 }
 
 static void
@@ -71,5 +79,34 @@ mw_xtext_decode(const unsigned char *s, size_t n, unsigned char *out,
 		return MW_ERR_NOSPACE;
 	*outlen = o.len;
 	*ctl = o.ctl;
+	return MW_ERR_OK;
+}
+
+/* RFC 3461 4: "+", "=" and octets outside "!" to "~" become "+XX" with
+ * two upper case hexadecimal digits. */
+mw_err
+mw_xtext_encode(const unsigned char *s, size_t n, unsigned char *out,
+    size_t cap, size_t *outlen)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i, len = 0, o = 0;
+
+	if (s == NULL || out == NULL || outlen == NULL)
+		return MW_ERR_INVAL;
+	for (i = 0; i < n; i++) {
+		len += xchar(s[i]) ? 1 : 3;
+		if (len > cap)
+			return MW_ERR_NOSPACE;
+	}
+	for (i = 0; i < n; i++) {
+		if (xchar(s[i])) {
+			out[o++] = s[i];
+			continue;
+		}
+		out[o++] = '+';
+		out[o++] = (unsigned char)hex[s[i] >> 4];
+		out[o++] = (unsigned char)hex[s[i] & 15];
+	}
+	*outlen = o;
 	return MW_ERR_OK;
 }

@@ -50,6 +50,16 @@ t command-sentences	"$B/tests/test_command_sentences" "$SENTENCES" $LISTS $GRAMM
 t parse-commands	sh tests/test_parse_cases.sh "$B/bin/mailwire-parse" commands
 t reply			"$B/tests/test_reply" tests/cases/reply/*.txt
 t parse-replies		sh tests/test_parse_cases.sh "$B/bin/mailwire-parse" replies
+t base64		"$B/tests/test_base64"
+t xtext-encode		"$B/tests/test_xtext_encode"
+t crypto		"$B/tests/test_crypto"
+t sasl			"$B/tests/test_sasl"
+t sasl-cram		"$B/tests/test_sasl_cram"
+t sasl-login		"$B/tests/test_sasl_login"
+t sasl-external		"$B/tests/test_sasl_external"
+t sasl-digest		"$B/tests/test_sasl_digest"
+t sasl-oauth		"$B/tests/test_sasl_oauth"
+t sasl-scram		"$B/tests/test_sasl_scram"
 t data			"$B/tests/test_data"
 t data-portable		"$B/tests/test_data_portable"
 t parse-data		sh -c "printf 'x\\n.\\nMAIL FROM:<a@b>\\r\\n.\\r\\n' | $B/bin/mailwire-parse data | grep -q '^{\"ok\":false,\"end\":24,\"length\":21,' && echo 'ok - mailwire-parse data: LF.LF does not end the message; its bare LF refuses it'"

@@ -13,6 +13,10 @@
 #include <mailwire/command.h>
 #include <mailwire/reply.h>
 #include <mailwire/data.h>
+#include <mailwire/base64.h>
+#include <mailwire/mech.h>
+#include <mailwire/crypto.h>
+#include <mailwire/sasl.h>
 
 #define MW_VERSION "0.1.0"
 

@@ -43,6 +43,10 @@
  * message of the mechanisms below fits (names are at most 255 octets);
  * a longer one is refused as malformed. */
 #define MW_SASL_MSG_MAX		2048
+/* The longest response a client makes: what a 12288-octet line of base64
+ * carries (RFC 4954 4). OAuth 2.0 access tokens of a few kilobytes (RFC
+ * 7628) need more than MW_SASL_MSG_MAX. */
+#define MW_SASL_RESP_MAX	(MW_SASL_LINE_MAX / 4 * 3)
 /* Characters of a nonce this side makes (SCRAM, DIGEST-MD5 cnonce,
  * CRAM-MD5 challenge): 6 random bits each, 144 bits in all. */
 #define MW_SASL_NONCE_LEN	24
@@ -91,7 +95,8 @@ struct mw_sasl_creds {
 	const char	*token;		/* OAuth 2.0 bearer token (XOAUTH2,
 					 * OAUTHBEARER) */
 	const char	*host;		/* the server's host name: DIGEST-MD5
-					 * digest-uri, OAUTHBEARER host= */
+					 * digest-uri (required), OAUTHBEARER
+					 * host= (left out if NULL) */
 	unsigned	 port;		/* OAUTHBEARER port=; 0: left out */
 	const char	*service;	/* DIGEST-MD5 digest-uri serv-type;
 					 * NULL: "smtp" */
@@ -102,7 +107,7 @@ struct mw_sasl_creds {
 /* A client exchange's state; treat as opaque. */
 struct mw_sasl_client {
 	union {
-		unsigned char	b[8192];
+		unsigned char	b[16384];
 		uint64_t	align;
 	} u;
 };
@@ -130,16 +135,20 @@ mw_err	mw_sasl_client_initial(struct mw_sasl_client *c, unsigned char *out,
  * verifier, DIGEST-MD5's rspauth) or reported an error (SCRAM's e=, the
  * OAuth error of OAUTHBEARER and XOAUTH2: the response is then the one
  * the mechanism prescribes, a lone %x01 or an empty response, and
- * mw_sasl_client_oauth_status tells the server's status).
+ * mw_sasl_client_oauth_status tells the server's status);
+ * MW_ERR_UNSUPPORTED if the server asks for what is not implemented
+ * (DIGEST-MD5 without qop "auth", or non-ASCII names without
+ * charset=utf-8); MW_ERR_STATE for a challenge after the last one (a
+ * second OAuth error).
  */
 mw_err	mw_sasl_client_step(struct mw_sasl_client *c, const unsigned char *in,
 	    size_t n, unsigned char *out, size_t cap, size_t *outlen);
 
 /*
- * After the server's 235: MW_ERR_OK if the mechanism is complete, with
- * the server verified where the mechanism can (SCRAM, DIGEST-MD5);
- * MW_ERR_AUTH otherwise (a 235 before the server proved itself must not
- * be trusted, RFC 5802 5).
+ * After the server's 235: MW_ERR_OK if the mechanism is complete (its
+ * last message sent, no error reported), with the server verified where
+ * the mechanism can (SCRAM, DIGEST-MD5); MW_ERR_AUTH otherwise (a 235
+ * before the server proved itself must not be trusted, RFC 5802 5).
  */
 mw_err	mw_sasl_client_finish(const struct mw_sasl_client *c);
 
