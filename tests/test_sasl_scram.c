@@ -515,9 +515,13 @@ in_memory(void)
 	}
 }
 
-/* The SMTP exchange of RFC 4954 4, base64 and all. */
+/*
+ * The SMTP exchange of RFC 4954 4, base64 and all. A name long enough
+ * makes the initial response too long for the AUTH line (512 octets): it
+ * is then sent after the server's empty 334.
+ */
 static void
-wire(void)
+wire_as(const char *name)
 {
 	static const unsigned char salt[] = "saltsaltsalt";
 	struct mw_sasl_client c;
@@ -527,25 +531,34 @@ wire(void)
 	struct mw_sasl_creds cr;
 	struct db db;
 	unsigned char line[4096], out[4096];
-	size_t n, k;
-	int i;
+	size_t n, k, ml = strlen("SCRAM-SHA-256");
+	int i, ir, rounds;
 	mw_err err;
 
-	db_init(&db, "alice", "pw", salt, 12, 4096);
+	db_init(&db, name, "pw", salt, 12, 4096);
 	cfg = config(&db);
 	memset(&cr, 0, sizeof(cr));
-	cr.authcid = "alice";
+	cr.authcid = name;
 	cr.password = "pw";
 	err = mw_sasl_client_start(&c, MW_AUTH_SCRAM_SHA_256, &cr, &crypto);
-	CHECK(err == MW_ERR_OK, "wire: client start");
+	CHECK(err == MW_ERR_OK, "wire (%zu-octet name): client start",
+	    strlen(name));
 	err = mw_sasl_client_auth_line(&c, line, sizeof(line), &n);
-	CHECK(err == MW_ERR_OK && n > 22 &&
-	    memcmp(line, "AUTH SCRAM-SHA-256 ", 19) == 0 &&
-	    line[n - 2] == '\r' && line[n - 1] == '\n',
-	    "wire: AUTH line %.*s", (int)(n > 2 ? n - 2 : 0), line);
-	err = mw_sasl_server_auth(&s, &cfg, &no_tls, line + 5, 13, line + 19,
-	    n - 21, 1, out, sizeof(out), &rep);
-	for (i = 0; i < 3 && err == MW_ERR_OK && rep.code == 334; i++) {
+	ir = n > 5 + ml + 2;
+	CHECK(err == MW_ERR_OK && n <= MW_SASL_AUTH_LINE_MAX &&
+	    memcmp(line, "AUTH SCRAM-SHA-256", 5 + ml) == 0 &&
+	    line[n - 2] == '\r' && line[n - 1] == '\n' &&
+	    ir == (strlen(name) < 100),
+	    "wire (%zu-octet name): AUTH line of %zu octets, %s initial "
+	    "response", strlen(name), n, ir ? "with" : "without");
+	if (ir)
+		err = mw_sasl_server_auth(&s, &cfg, &no_tls, line + 5, ml,
+		    line + 6 + ml, n - 8 - ml, 1, out, sizeof(out), &rep);
+	else
+		err = mw_sasl_server_auth(&s, &cfg, &no_tls, line + 5, ml,
+		    NULL, 0, 0, out, sizeof(out), &rep);
+	rounds = ir ? 2 : 3;
+	for (i = 0; i < 4 && err == MW_ERR_OK && rep.code == 334; i++) {
 		k = rep.len;
 		err = mw_sasl_client_reply334(&c, out, k, line, sizeof(line),
 		    &n);
@@ -554,10 +567,22 @@ wire(void)
 		err = mw_sasl_server_line(&s, line, n - 2, out, sizeof(out),
 		    &rep);
 	}
-	CHECK(err == MW_ERR_OK && rep.code == 235 && i == 2,
-	    "wire: 235 after two 334s (%s %d %d)", mw_err_name(err), rep.code,
-	    i);
-	CHECK(mw_sasl_client_finish(&c) == MW_ERR_OK, "wire: client finish");
+	CHECK(err == MW_ERR_OK && rep.code == 235 && i == rounds,
+	    "wire (%zu-octet name): 235 after %d 334s (%s %d %d)",
+	    strlen(name), rounds, mw_err_name(err), rep.code, i);
+	CHECK(mw_sasl_client_finish(&c) == MW_ERR_OK,
+	    "wire (%zu-octet name): client finish", strlen(name));
+}
+
+static void
+wire(void)
+{
+	char name[256];
+
+	wire_as("alice");
+	memset(name, ',', 255);	/* 765 octets as =2C */
+	name[255] = '\0';
+	wire_as(name);
 }
 
 /* ---- malformed server messages to the client ---------------------------- */
@@ -648,7 +673,8 @@ bad_server_first(void)
 		}
 		err = mw_sasl_client_step(&c, S(bad[i]), strlen(bad[i]), out,
 		    sizeof(out), &len);
-		CHECK(err == MW_ERR_AUTH && mw_sasl_client_finish(&c) != MW_ERR_OK,
+		CHECK(err == MW_ERR_AUTH &&
+		    mw_sasl_client_finish(&c) != MW_ERR_OK,
 		    "client refuses server-first \"%s\" (%s)", shown(bad[i]),
 		    mw_err_name(err));
 	}
@@ -847,8 +873,8 @@ bad_client_first(void)
 	for (i = 0; i < 85; i++)
 		memcpy(longname + 5 + 3 * i, "=2C", 3);
 	memcpy(longname + 5 + 255, ",r=abc", 7);
-	db.name = ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
-	    ",,,,,,,,,,,,,,,,,,,,,,,";
+	db.name = ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+	    ",,,,,,,,,,,,,,,,,,,,,,,,,,";
 	CHECK(strlen(db.name) == 85, "85 commas");
 	code = server_at_first(&s, &cfg, &rfc5802, longname);
 	CHECK(code == 334, "server decodes =2C in the username (%d)", code);
@@ -967,11 +993,13 @@ bad_client_final(void)
 		"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,"
 		    "p=AAAA,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
 		"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,"
-		    "p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
+		    "p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=,"
+		    "p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
 		/* the channel binding: base64 of "n,," exactly */
 		"c=eSws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,"
 		    "p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
-		"c=cD10bHMtdW5pcXVlLCw=,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,"
+		"c=cD10bHMtdW5pcXVlLCw=,"
+		    "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,"
 		    "p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
 		"c=biwsAAAA,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,"
 		    "p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=",
@@ -1059,9 +1087,17 @@ bad_client_final(void)
 	CHECK(code == 535, "server refuses client-final \"%s\" (%d)", msg,
 	    code);
 	/* "y" in the client-first: c= must then be "y,," */
-	server_at_first(&s, &cfg, &rfc5802, "y,,n=user,r=fyko+d2lbbFgONRv9qkxdawL");
+	server_at_first(&s, &cfg, &rfc5802,
+	    "y,,n=user,r=fyko+d2lbbFgONRv9qkxdawL");
 	code = sstep_str(&s, rfc5802.cfinal, out, &len);
 	CHECK(code == 535, "server: c=biws after a \"y\" flag is 535 (%d)",
+	    code);
+	final_with_proof("c=eSws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j",
+	    msg, sizeof(msg));
+	server_at_first(&s, &cfg, &rfc5802,
+	    "y,,n=user,r=fyko+d2lbbFgONRv9qkxdawL");
+	code = sstep_str(&s, msg, out, &len);
+	CHECK(code == 334, "server: c=eSws (\"y,,\") after a \"y\" flag (%d)",
 	    code);
 
 	/* the last step: only an empty response */
@@ -1088,7 +1124,8 @@ bad_client_final(void)
 	code = sstep_str(&s, rfc7677.cfinal, out, &len);
 	CHECK(code == 334, "server: the RFC 7677 exchange (%d)", code);
 	server_at_first(&s, &cfg, &rfc7677, rfc7677.cfirst);
-	code = sstep_str(&s, "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+	code = sstep_str(&s,
+	    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
 	    "p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=", out, &len);
 	CHECK(code == 535, "server: a 20-octet proof in SCRAM-SHA-256 is 535 "
 	    "(%d)", code);

@@ -190,7 +190,10 @@ struct mw_sasl_scram_keys {
 /*
  * Derives the keys a server stores for password under hash (MW_HASH_SHA1
  * or MW_HASH_SHA256), salt and iterations (RFC 5802 3), for provisioning.
- * MW_ERR_UNSUPPORTED if the password is not ASCII (SASLprep).
+ * MW_ERR_UNSUPPORTED if the password is not ASCII (SASLprep);
+ * MW_ERR_INVAL for NULL arguments, a provider without hmac/hash/pbkdf2,
+ * another hash, a salt that is empty or over 64 octets, 0 iterations;
+ * MW_ERR_CRYPTO if the provider fails.
  */
 mw_err	mw_sasl_scram_keys(const struct mw_crypto *crypto, enum mw_hash h,
 	    const char *password, const unsigned char *salt, size_t salt_len,
