@@ -432,6 +432,37 @@ wire_rules(void)
 	}
 }
 
+/* RFC 7628 3.2.3: the error challenge is answered with %x01; a 235 after
+ * it must not count as success. */
+static void
+oauth_error(void)
+{
+	static const char json[] = "{\"status\":\"invalid_token\"}";
+	struct mw_sasl_client c;
+	struct mw_sasl_creds cr;
+	unsigned char b64[128], out[4096];
+	size_t n, bn;
+	mw_err err;
+
+	memset(&cr, 0, sizeof(cr));
+	cr.authzid = "user@example.com";
+	cr.token = "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==";
+	cr.host = "server.example.com";
+	cr.port = 587;
+	mw_sasl_client_start(&c, MW_AUTH_OAUTHBEARER, &cr, &crypto);
+	mw_sasl_client_auth_line(&c, out, sizeof(out), &n);
+	CHECK(mw_sasl_client_finish(&c) == MW_ERR_OK, "OAUTHBEARER: complete "
+	    "once its initial response is sent");
+	mw_base64_encode(B(json), strlen(json), b64, sizeof(b64), &bn);
+	err = mw_sasl_client_reply334(&c, b64, bn, out, sizeof(out), &n);
+	CHECK(err == MW_ERR_AUTH && n == 6 && memcmp(out, "AQ==\r\n", 6) == 0 &&
+	    strcmp(mw_sasl_client_oauth_status(&c), "invalid_token") == 0,
+	    "OAUTHBEARER: the error challenge is answered with %%x01 and its "
+	    "status is kept");
+	CHECK(mw_sasl_client_finish(&c) == MW_ERR_AUTH, "OAUTHBEARER: a 235 "
+	    "after an error challenge is not success");
+}
+
 /* RFC 4954 5: the AUTH= parameter of MAIL is xtext, both ways. */
 static void
 auth_param(void)
@@ -579,6 +610,7 @@ main(void)
 	plain_rules();
 	wire_rules();
 	auth_param();
+	oauth_error();
 	choose();
 	in_memory();
 	return check_done();
