@@ -45,7 +45,7 @@ GENHDR	= gen/abnf.h
 # the core: hand-written C, and Ragel machines that include the generated ones
 CORE_C	= src/errors.c src/data.c src/mech.c src/crypto.c src/sasl.c \
 	  src/sasl_login.c src/sasl_cram.c \
-	  src/sasl_digest.c src/sasl_oauth.c
+	  src/sasl_digest.c src/sasl_oauth.c src/server.c
 CORE_RL	= src/esc.rl src/xtext.rl src/base64.rl src/command.rl src/reply.rl \
 	  src/sasl_plain.rl src/sasl_scram.rl src/sasl_external.rl
 CORE	= $(CORE_C:src/%.c=$(B)/obj/%.o) $(CORE_RL:src/%.rl=$(B)/obj/%.o)
@@ -143,7 +143,8 @@ TESTBIN	= $(B)/tests/test_gen_lexer $(B)/tests/test_gen_parse \
 	  $(B)/tests/replay_data $(B)/tests/replay_data_portable \
 	  $(B)/tests/test_reply $(B)/tests/replay_reply \
 	  $(B)/tests/mwgen $(B)/tests/replay_abnf $(B)/tests/bad-core.a \
-	  $(SASLTESTS:%=$(B)/tests/test_%)
+	  $(SASLTESTS:%=$(B)/tests/test_%) $(B)/tests/test_server \
+	  $(B)/tests/replay_server
 
 # the SASL machines and their codecs, with the OpenSSL crypto provider
 SASLTESTS = base64 xtext_encode crypto sasl sasl_cram sasl_login \
@@ -185,6 +186,13 @@ $(B)/tests/libcore-san.a: $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) $(HDRS) Mak
 $(SASLTESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: tests/test_%.c tests/check.h $(IO_C) $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -I$(B)/gen -Itests -o $@ $< \
 	    $(IO_C) $(B)/tests/libcore-san.a -lcrypto
+
+$(B)/tests/test_server: tests/test_server.c tests/check.h $(IO_C) $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -I$(B)/gen -Itests -o $@ $< \
+	    $(IO_C) $(B)/tests/libcore-san.a -lcrypto
+
+$(B)/tests/replay_server: fuzz/fuzz_server.c fuzz/replay.c $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ fuzz/fuzz_server.c fuzz/replay.c $(B)/tests/libcore-san.a
 
 $(B)/tests/test_esc: tests/test_esc.c tests/check.h $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_esc.c $(B)/tests/libcore-san.a
@@ -248,7 +256,7 @@ test: $(DEPS) all $(TESTBIN)
 	    RAGEL="$(RAGEL) $(RAGEL_STYLE)" sh tests/run.sh
 
 # --- fuzzing (clang, libFuzzer) ------------------------------------------
-FUZZERS	= abnf esc command data reply
+FUZZERS	= abnf esc command data reply server
 FUZZFLAGS = $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined
 
 $(B)/fuzz/fuzz_abnf: fuzz/fuzz_abnf.c $(GENLIB) $(GENHDR) | $(DEPS)
@@ -269,6 +277,15 @@ $(B)/fuzz/fuzz_command: fuzz/fuzz_command.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/sr
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Isrc -I$(B)/gen -o $@ \
 	    fuzz/fuzz_command.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
+
+$(B)/fuzz/fuzz_server: fuzz/fuzz_server.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Isrc -I$(B)/gen -o $@ \
+	    fuzz/fuzz_server.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
+
+# whole sessions: the command terminals are its dictionary
+$(B)/fuzz/server.dict: $(B)/fuzz/command.dict
+	cp $(B)/fuzz/command.dict $@
 
 $(B)/fuzz/fuzz_data: fuzz/fuzz_data.c src/data.c src/errors.c $(HDRS) | $(DEPS)
 	@mkdir -p $(@D)

@@ -23,6 +23,10 @@ want clang have clang
 want libclang-rt-14-dev installed libclang-rt-14-dev
 want libssl-dev test -f /usr/include/openssl/ssl.h
 want openssl have openssl
+# peers of the interop tests: GNU SASL's command-line tool, and python3
+# (the test relays, smtplib)
+want gsasl have gsasl
+want python3 installed python3
 
 [ -z "$missing" ] && exit 0
 cmd="apt-get install -y --no-install-recommends$missing"
