@@ -45,13 +45,13 @@ GENHDR	= gen/abnf.h
 # the core: hand-written C, and Ragel machines that include the generated ones
 CORE_C	= src/errors.c src/data.c src/mech.c src/crypto.c src/sasl.c \
 	  src/sasl_login.c src/sasl_cram.c \
-	  src/sasl_digest.c src/sasl_oauth.c src/server.c
+	  src/sasl_digest.c src/sasl_oauth.c $(sort $(wildcard src/server*.c))
 CORE_RL	= src/esc.rl src/xtext.rl src/base64.rl src/command.rl src/reply.rl \
 	  src/sasl_plain.rl src/sasl_scram.rl src/sasl_external.rl
 CORE	= $(CORE_C:src/%.c=$(B)/obj/%.o) $(CORE_RL:src/%.rl=$(B)/obj/%.o)
 HDRS	= $(wildcard include/mailwire/*.h) $(wildcard src/*.h)
 # beside the core: the adapters (OpenSSL's crypto for the SASL machines)
-IO_C	= src/crypto_openssl.c
+IO_C	= src/crypto_openssl.c src/io_posix.c src/io_tls.c
 IO	= $(IO_C:src/%.c=$(B)/obj/io/%.o)
 DEPS	= $(B)/.deps-ok
 
@@ -59,7 +59,8 @@ PARSE_SRC = src/mailwire-parse.c src/parse_command.c src/parse_data.c \
 	    src/parse_reply.c src/json.c
 
 all: $(B)/bin/mwgen $(B)/libmailwire-core.a $(B)/libmailwire-io.a \
-	$(B)/bin/mailwire-recognize $(B)/bin/mailwire-parse
+	$(B)/bin/mailwire-recognize $(B)/bin/mailwire-parse \
+	$(B)/bin/mailwire-sink
 
 $(DEPS): scripts/deps.sh
 	@sh scripts/deps.sh
@@ -127,6 +128,11 @@ $(B)/bin/mailwire-parse: $(PARSE_SRC) src/json.h src/parse_tool.h $(HDRS) $(B)/l
 	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ $(PARSE_SRC) \
 	    $(B)/libmailwire-core.a -lcrypto
 
+$(B)/bin/mailwire-sink: src/mailwire-sink.c $(HDRS) $(B)/libmailwire-io.a $(B)/libmailwire-core.a
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ src/mailwire-sink.c \
+	    $(B)/libmailwire-io.a $(B)/libmailwire-core.a -lssl -lcrypto
+
 run: $(DEPS) all
 	@echo "mailwire: the RFC 5321 Appendix D dialogues, recognised by machines"
 	@echo "generated from grammar/ (mwgen -> Ragel -> C):"
@@ -144,7 +150,7 @@ TESTBIN	= $(B)/tests/test_gen_lexer $(B)/tests/test_gen_parse \
 	  $(B)/tests/test_reply $(B)/tests/replay_reply \
 	  $(B)/tests/mwgen $(B)/tests/replay_abnf $(B)/tests/bad-core.a \
 	  $(SASLTESTS:%=$(B)/tests/test_%) $(B)/tests/test_server \
-	  $(B)/tests/replay_server
+	  $(B)/tests/replay_server $(B)/tests/sasl_peer $(B)/tests/replay_sasl
 
 # the SASL machines and their codecs, with the OpenSSL crypto provider
 SASLTESTS = base64 xtext_encode crypto sasl sasl_cram sasl_login \
@@ -183,16 +189,26 @@ $(B)/tests/libcore-san.a: $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) $(HDRS) Mak
 	@rm -f $@
 	ar rcs $@ $(B)/tests/core/*.o
 
-$(SASLTESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: tests/test_%.c tests/check.h $(IO_C) $(B)/tests/libcore-san.a
+$(SASLTESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: tests/test_%.c tests/check.h src/crypto_openssl.c $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -I$(B)/gen -Itests -o $@ $< \
-	    $(IO_C) $(B)/tests/libcore-san.a -lcrypto
+	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
 
-$(B)/tests/test_server: tests/test_server.c tests/check.h $(IO_C) $(B)/tests/libcore-san.a
+# our SASL machines in gsasl's command-line format (tests/test_gsasl.sh)
+$(B)/tests/sasl_peer: tests/sasl_peer.c src/crypto_openssl.c $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ tests/sasl_peer.c \
+	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
+
+$(B)/tests/replay_sasl: fuzz/fuzz_sasl.c fuzz/replay.c src/crypto_openssl.c $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -o $@ fuzz/fuzz_sasl.c fuzz/replay.c \
+	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
+
+$(B)/tests/test_server: tests/test_server.c tests/check.h src/crypto_openssl.c $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -I$(B)/gen -Itests -o $@ $< \
-	    $(IO_C) $(B)/tests/libcore-san.a -lcrypto
+	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
 
-$(B)/tests/replay_server: fuzz/fuzz_server.c fuzz/replay.c $(B)/tests/libcore-san.a
-	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ fuzz/fuzz_server.c fuzz/replay.c $(B)/tests/libcore-san.a
+$(B)/tests/replay_server: fuzz/fuzz_server.c fuzz/replay.c src/crypto_openssl.c $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ fuzz/fuzz_server.c fuzz/replay.c \
+	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
 
 $(B)/tests/test_esc: tests/test_esc.c tests/check.h $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(WARN) -O1 -g $(SAN) $(INC) -Itests -o $@ tests/test_esc.c $(B)/tests/libcore-san.a
@@ -256,7 +272,7 @@ test: $(DEPS) all $(TESTBIN)
 	    RAGEL="$(RAGEL) $(RAGEL_STYLE)" sh tests/run.sh
 
 # --- fuzzing (clang, libFuzzer) ------------------------------------------
-FUZZERS	= abnf esc command data reply server
+FUZZERS	= abnf esc command data reply server sasl
 FUZZFLAGS = $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined
 
 $(B)/fuzz/fuzz_abnf: fuzz/fuzz_abnf.c $(GENLIB) $(GENHDR) | $(DEPS)
@@ -278,10 +294,20 @@ $(B)/fuzz/fuzz_command: fuzz/fuzz_command.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/sr
 	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Isrc -I$(B)/gen -o $@ \
 	    fuzz/fuzz_command.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
 
-$(B)/fuzz/fuzz_server: fuzz/fuzz_server.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) | $(DEPS)
+$(B)/fuzz/fuzz_server: fuzz/fuzz_server.c src/crypto_openssl.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) | $(DEPS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Isrc -I$(B)/gen -o $@ \
-	    fuzz/fuzz_server.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
+	    fuzz/fuzz_server.c src/crypto_openssl.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) -lcrypto
+
+$(B)/fuzz/fuzz_sasl: fuzz/fuzz_sasl.c src/crypto_openssl.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Isrc -I$(B)/gen -o $@ \
+	    fuzz/fuzz_sasl.c src/crypto_openssl.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) -lcrypto
+
+# SASL messages: their grammars' terminals
+$(B)/fuzz/sasl.dict: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
+	@mkdir -p $(@D)
+	$(B)/bin/mwgen dict -s plain.message,scram.client-first-message,scram.server-first-message,scram.client-final-message,scram.server-final-message,external-initial-resp,base64 $(GENARGS) > $@
 
 # whole sessions: the command terminals are its dictionary
 $(B)/fuzz/server.dict: $(B)/fuzz/command.dict

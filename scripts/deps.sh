@@ -26,6 +26,7 @@ want openssl have openssl
 # peers of the interop tests: GNU SASL's command-line tool, and python3
 # (the test relays, smtplib)
 want gsasl have gsasl
+want swaks have swaks
 want python3 installed python3
 
 [ -z "$missing" ] && exit 0

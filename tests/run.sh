@@ -60,7 +60,9 @@ t sasl-external		"$B/tests/test_sasl_external"
 t sasl-digest		"$B/tests/test_sasl_digest"
 t sasl-oauth		"$B/tests/test_sasl_oauth"
 t sasl-scram		"$B/tests/test_sasl_scram"
+t gsasl			sh tests/test_gsasl.sh "$B/tests/sasl_peer"
 t server		"$B/tests/test_server" tests/cases/server/*.txt
+t sink			env SINK="$B/bin/mailwire-sink" sh tests/test_sink.sh
 t data			"$B/tests/test_data"
 t data-portable		"$B/tests/test_data_portable"
 t parse-data		sh -c "printf 'x\\n.\\nMAIL FROM:<a@b>\\r\\n.\\r\\n' | $B/bin/mailwire-parse data | grep -q '^{\"ok\":false,\"end\":24,\"length\":21,' && echo 'ok - mailwire-parse data: LF.LF does not end the message; its bare LF refuses it'"
@@ -74,6 +76,7 @@ t fuzz-replay-esc	"$B/tests/replay_esc" fuzz/corpus/esc
 t fuzz-replay-command	"$B/tests/replay_command" fuzz/corpus/command
 t fuzz-replay-data	"$B/tests/replay_data" fuzz/corpus/data
 t fuzz-replay-server	"$B/tests/replay_server" fuzz/corpus/server
+t fuzz-replay-sasl	"$B/tests/replay_sasl" fuzz/corpus/sasl
 t fuzz-replay-reply	"$B/tests/replay_reply" fuzz/corpus/reply
 t fuzz-replay-data-portable "$B/tests/replay_data_portable" fuzz/corpus/data
 t readme		sh tests/test_readme.sh

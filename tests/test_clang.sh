@@ -9,7 +9,7 @@ n=0
 for f in gen/*.c src/*.c tests/*.c fuzz/*.c; do
 	case $f in
 	src/*) flags="-Iinclude -Igen -I$B/gen" ;;
-	*) flags="-Iinclude -Igen -Itests -I$B/gen" ;;
+	*) flags="-Iinclude -Isrc -Igen -Itests -I$B/gen" ;;
 	esac
 	n=$((n + 1))
 	if ! out=$($CLANG -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \

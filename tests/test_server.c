@@ -12,6 +12,7 @@
  *	T:			the TLS handshake: everything before is fed,
  *				the engine must be waiting for it
  *	EOF			the client closes its side
+ *	WAIT			the clock passes the engine's deadline
  *
  * Each script runs with its input fed whole, byte by byte, and split in
  * two at every offset of every segment (between T: and EOF markers); the
@@ -38,7 +39,46 @@ static struct mw_sasl_user users[] = {
 	{ "test", { B("1234"), 4, NULL, NULL } },
 	{ "blocked", { B("secret"), 6, NULL, NULL } },
 };
-static struct mw_sasl_server_config sasl;
+static struct mw_sasl_server_config sasl, sasl_fail;
+
+/* A crypto provider whose every call fails (RFC 4954 6: 454). */
+static int
+fail_hash(void *ctx, enum mw_hash h, const struct mw_iov *iov, size_t niov,
+    unsigned char *out)
+{
+	(void)ctx, (void)h, (void)iov, (void)niov, (void)out;
+	return -1;
+}
+
+static int
+fail_hmac(void *ctx, enum mw_hash h, const unsigned char *key, size_t keylen,
+    const struct mw_iov *iov, size_t niov, unsigned char *out)
+{
+	(void)ctx, (void)h, (void)key, (void)keylen, (void)iov, (void)niov;
+	(void)out;
+	return -1;
+}
+
+static int
+fail_pbkdf2(void *ctx, enum mw_hash h, const unsigned char *pass,
+    size_t passlen, const unsigned char *salt, size_t saltlen,
+    unsigned iterations, unsigned char *out, size_t outlen)
+{
+	(void)ctx, (void)h, (void)pass, (void)passlen, (void)salt;
+	(void)saltlen, (void)iterations, (void)out, (void)outlen;
+	return -1;
+}
+
+static int
+fail_random(void *ctx, unsigned char *out, size_t n)
+{
+	(void)ctx, (void)out, (void)n;
+	return -1;
+}
+
+static const struct mw_crypto crypto_fail = {
+	NULL, fail_hash, fail_hmac, fail_pbkdf2, fail_random
+};
 
 /* A growing byte string (the test may allocate; the engine does not). */
 struct str {
@@ -67,7 +107,7 @@ adds(struct str *s, const char *p)
 
 /* ---- scripts ----------------------------------------------------------- */
 
-enum { SEG_END, SEG_TLS, SEG_EOF };
+enum { SEG_END, SEG_TLS, SEG_EOF, SEG_WAIT };
 
 #define MAXSEG 8
 
@@ -156,6 +196,8 @@ option(struct script *sc, char *l)
 		sc->cfg.max_errors = (uint32_t)n;
 	else if (strcmp(k, "auth") == 0)
 		sc->cfg.sasl = &sasl;
+	else if (strcmp(k, "auth_crypto_fails") == 0)
+		sc->cfg.sasl = &sasl_fail;
 	else if (strcmp(k, "auth_required") == 0)
 		sc->cfg.auth_required = 1;
 	else if (strcmp(k, "tls_required") == 0)
@@ -230,8 +272,10 @@ script_line(struct script *sc, const char *l, size_t n)
 		adds(&sc->want_ev, buf + 3);
 		adds(&sc->want_ev, "\n");
 		sc->has_ev = 1;
-	} else if (strcmp(buf, "T:") == 0 || strcmp(buf, "EOF") == 0) {
-		sc->action[sc->nseg++] = buf[0] == 'T' ? SEG_TLS : SEG_EOF;
+	} else if (strcmp(buf, "T:") == 0 || strcmp(buf, "EOF") == 0 ||
+	    strcmp(buf, "WAIT") == 0) {
+		sc->action[sc->nseg++] = buf[0] == 'T' ? SEG_TLS :
+		    buf[0] == 'E' ? SEG_EOF : SEG_WAIT;
 		if (sc->nseg >= MAXSEG)
 			abort();
 	} else {
@@ -264,9 +308,13 @@ struct run {
 	struct str		 out, ev, body;
 	char			 rcpt[128][64];
 	unsigned		 nrcpt;
-	int			 tls_wait, closed, messages;
+	int			 tls_wait, closed, messages, nodata;
+	uint64_t		 now;
 	int			 fatal;		/* an engine call failed */
-	size_t			 drain;		/* output bytes taken per call */
+	size_t			 drain;		/* output bytes taken per call,
+						 * 0: all there is */
+	int			 stall;		/* the client reads its replies
+						 * only when it cannot send */
 };
 
 static void
@@ -346,6 +394,7 @@ decide(struct run *r, const struct script *sc, const struct mw_server_event *ev)
 	case MW_EV_MAIL:
 		copy_span(m, sizeof(m), ev->line, ev->cmd->mailbox);
 		evlog(r, "MAIL <%s> size=%llu\n", m, (unsigned long long)ev->size);
+		r->nodata = strstr(m, "nodata") != NULL;
 		if (strstr(m, "rejectme"))
 			e = mw_server_reject(s, 550, "5.7.1", "Sender rejected");
 		else if (strstr(m, "tempfail"))
@@ -372,7 +421,10 @@ decide(struct run *r, const struct script *sc, const struct mw_server_event *ev)
 		break;
 	case MW_EV_DATA:
 		evlog(r, "%s\n", mw_verb_name(ev->verb));
-		e = mw_server_accept(s, NULL);
+		if (r->nodata)
+			e = mw_server_reject(s, 554, "5.7.1", "No data for you");
+		else
+			e = mw_server_accept(s, NULL);
 		break;
 	case MW_EV_BODY:
 		add(&r->body, ev->data, ev->len);
@@ -445,6 +497,9 @@ drain(struct run *r)
 		add(&r->out, p, n);
 		if (mw_server_output_ack(&r->s, n) != MW_ERR_OK)
 			r->fatal = 1;
+		/* a slow reader: one piece, then the engine runs again */
+		if (r->drain != 0)
+			return all;
 	}
 }
 
@@ -463,8 +518,12 @@ drive(struct run *r, const struct script *sc, uint64_t now)
 			decide(r, sc, &ev);
 			continue;
 		}
-		/* blocked on output? then go round again */
-		if (drain(r) > 0 && e == MW_ERR_AGAIN)
+		/* a stalled reader takes nothing until it cannot send */
+		if (r->stall && e == MW_ERR_AGAIN)
+			return;
+		/* blocked on output, or more output to take (a slow reader
+		 * takes a piece at a time)? then go round again */
+		if (drain(r) > 0)
 			continue;
 		if (e == MW_ERR_AGAIN)
 			return;
@@ -483,7 +542,7 @@ feed(struct run *r, const struct script *sc, const char *in, size_t n,
 {
 	size_t at = 0;
 
-	drive(r, sc, 1000);
+	drive(r, sc, r->now);
 	while (at < n && !r->closed && !r->tls_wait) {
 		unsigned char *b;
 		size_t cap, take = n - at;
@@ -491,6 +550,12 @@ feed(struct run *r, const struct script *sc, const char *in, size_t n,
 		if (mw_server_input_buf(&r->s, &b, &cap) != MW_ERR_OK) {
 			r->fatal = 1;
 			return;
+		}
+		if (cap == 0 && r->stall && drain(r) > 0) {
+			/* the stalled client reads once the engine stops
+			 * taking its bytes */
+			drive(r, sc, r->now);
+			continue;
 		}
 		if (cap == 0)
 			break;
@@ -504,13 +569,19 @@ feed(struct run *r, const struct script *sc, const char *in, size_t n,
 		if (mw_server_input_ack(&r->s, take) != MW_ERR_OK)
 			r->fatal = 1;
 		at += take;
-		drive(r, sc, 1000);
+		drive(r, sc, r->now);
+	}
+	if (r->stall) {
+		/* the client is done sending: now it reads everything */
+		r->stall = 0;
+		drive(r, sc, r->now);
+		r->stall = 1;
 	}
 }
 
 static void
 run_script(struct run *r, const struct script *sc, size_t step, int cutseg,
-    size_t cut)
+    size_t cut, size_t drainstep, int stall)
 {
 	memset(r, 0, offsetof(struct run, buf));
 	memset(&r->out, 0, sizeof(r->out));
@@ -518,7 +589,10 @@ run_script(struct run *r, const struct script *sc, size_t step, int cutseg,
 	memset(&r->body, 0, sizeof(r->body));
 	r->nrcpt = 0;
 	r->tls_wait = r->closed = r->messages = r->fatal = 0;
-	r->drain = 0;
+	r->now = 1000;
+	r->nodata = 0;
+	r->drain = drainstep;
+	r->stall = stall;
 	if (mw_server_init(&r->s, &sc->cfg, r->buf, sizeof(r->buf)) !=
 	    MW_ERR_OK) {
 		r->fatal = 1;
@@ -538,7 +612,15 @@ run_script(struct run *r, const struct script *sc, size_t step, int cutseg,
 			r->tls_wait = 0;
 		} else if (sc->action[i] == SEG_EOF) {
 			mw_server_input_eof(&r->s);
-			drive(r, sc, 1000);
+			drive(r, sc, r->now);
+		} else if (sc->action[i] == SEG_WAIT) {
+			uint64_t d = mw_server_deadline(&r->s);
+
+			if (d == UINT64_MAX)
+				r->fatal = 1;	/* no timer runs */
+			else
+				r->now = d;
+			drive(r, sc, r->now);
 		}
 	}
 	flush_body(r);
@@ -566,7 +648,7 @@ check_script(struct script *sc)
 {
 	int bad = 0;
 
-	run_script(&R, sc, 0, -1, 0);
+	run_script(&R, sc, 0, -1, 0, 0, 0);
 	CHECK(!R.fatal, "%s: every engine call succeeds, nothing after CLOSE",
 	    sc->name);
 	CHECK(same(&R.out, &sc->want_out), "%s: replies", sc->name);
@@ -579,13 +661,32 @@ check_script(struct script *sc)
 			printf("# got:\n%s# want:\n%s", R.ev.p ? R.ev.p : "",
 			    sc->want_ev.p);
 	}
-	run_script(&X, sc, 1, -1, 0);
+	run_script(&X, sc, 1, -1, 0, 0, 0);
 	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
 	    "%s: byte by byte, the same", sc->name);
 	run_free(&X);
+	/* a slow reader: the output taken one octet, then 7 octets at a
+	 * time, the engine running between the pieces */
+	run_script(&X, sc, 0, -1, 0, 1, 0);
+	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
+	    "%s: output drained one octet at a time, the same", sc->name);
+	run_free(&X);
+	run_script(&X, sc, 3, -1, 0, 7, 0);
+	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
+	    "%s: input by 3, output drained by 7, the same", sc->name);
+	run_free(&X);
+	/* a stalled reader: replies pile up while the client sends */
+	run_script(&X, sc, 0, -1, 0, 0, 1);
+	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
+	    "%s: a client that reads only when it cannot send, the same",
+	    sc->name);
+	if (X.fatal || !same(&R.out, &X.out))
+		printf("# got:\n%s%s", X.out.p ? X.out.p : "",
+		    X.ev.p ? X.ev.p : "");
+	run_free(&X);
 	for (int i = 0; i <= sc->nseg && !bad; i++)
 		for (size_t c = 1; c < sc->seg[i].n && !bad; c++) {
-			run_script(&X, sc, 0, i, c);
+			run_script(&X, sc, 0, i, c, 0, 0);
 			if (X.fatal || !same(&R.out, &X.out) ||
 			    !same(&R.ev, &X.ev)) {
 				bad = 1;
@@ -784,6 +885,28 @@ gen_cmdline(size_t n)
 	script_free(&sc);
 }
 
+/* RFC 2920 3.1: a client may send a whole batch before it reads; the
+ * replies to n pipelined NOOPs (more than the output area holds) come
+ * out in order, none lost, however slowly the client reads them. */
+static void
+gen_noops(unsigned n)
+{
+	struct script sc;
+	char name[64];
+
+	snprintf(name, sizeof(name), "noops-%u", n);
+	script_init(&sc, name);
+	script_text(&sc, "S: 220 mx.example.com ESMTP");
+	for (unsigned i = 0; i < n; i++)
+		script_text(&sc, "C: NOOP");
+	for (unsigned i = 0; i < n; i++)
+		script_text(&sc, "S: 250 2.0.0 OK");
+	script_text(&sc, "C: QUIT\nS: 221 2.0.0 mx.example.com Service "
+	    "closing transmission channel");
+	check_script(&sc);
+	script_free(&sc);
+}
+
 /* ---- API, time, buffers ------------------------------------------------ */
 
 static struct mw_server S;
@@ -879,6 +1002,153 @@ test_api(void)
 	    "MW_EV_UNKNOWN") == 0, "event names");
 }
 
+/* What mw_server_output() offers now, as a C string (for the tests). */
+static const char *
+pending(void)
+{
+	static char o[4096];
+	const unsigned char *p;
+	size_t n;
+
+	mw_server_output(&S, &p, &n);
+	if (n >= sizeof(o))
+		n = sizeof(o) - 1;
+	memcpy(o, p, n);
+	o[n] = '\0';
+	return o;
+}
+
+/* Which replies are released while later commands of a batch are still
+ * being processed (each step stops at an event that waits for a
+ * decision). RFC 2920 3.2: with PIPELINING offered the replies to MAIL
+ * and RCPT may be grouped (2), those to EHLO/HELO, DATA, VRFY, EXPN,
+ * NOOP, QUIT and unrecognized commands must not be buffered (5, 6).
+ * Without PIPELINING offered the client was not told it may send a
+ * batch: each reply is released as soon as it is written. */
+static void
+test_release(int pipelining)
+{
+	struct mw_server_config cfg;
+	struct mw_server_event ev;
+	unsigned char *b;
+	size_t cap;
+	const char *batch = "HELO c.example\r\nMAIL FROM:<a@example.org>\r\n"
+	    "FROB\r\nRCPT TO:<b@example.net>\r\nRCPT TO:<c@example.net>\r\n"
+	    "DATA\r\nNOOP\r\nRCPT TO:<d@example.net>\r\n";
+	const char *p = pipelining ? "PIPELINING offered" :
+	    "PIPELINING not offered";
+	mw_err e;
+
+	mw_server_config_init(&cfg);
+	cfg.hostname = "mx.example.com";
+	if (!pipelining)
+		cfg.extensions &= ~MW_SERVER_PIPELINING;
+	mw_server_init(&S, &cfg, buf, sizeof(buf));
+	mw_server_next(&S, 0, &ev);
+	mw_server_accept(&S, NULL);
+	mw_server_next(&S, 0, &ev);
+	mw_server_output_ack(&S, strlen(pending()));
+	mw_server_input_buf(&S, &b, &cap);
+	memcpy(b, batch, strlen(batch));
+	mw_server_input_ack(&S, strlen(batch));
+	e = mw_server_next(&S, 0, &ev);
+	CHECK(e == MW_ERR_OK && ev.type == MW_EV_HELO &&
+	    mw_server_accept(&S, NULL) == MW_ERR_OK, "%s: HELO", p);
+	e = mw_server_next(&S, 0, &ev);
+	CHECK(e == MW_ERR_OK && ev.type == MW_EV_MAIL &&
+	    strcmp(pending(), "250 mx.example.com\r\n") == 0,
+	    "%s: the reply to HELO is released at once (RFC 2920 3.2 (5))", p);
+	mw_server_output_ack(&S, strlen(pending()));
+	mw_server_accept(&S, NULL);
+	e = mw_server_next(&S, 0, &ev);
+	CHECK(e == MW_ERR_OK && ev.type == MW_EV_RCPT && strcmp(pending(),
+	    "250 2.1.0 Sender OK\r\n500 5.5.1 Command unrecognized\r\n") == 0,
+	    "%s: an unrecognized command's reply is released at once "
+	    "(RFC 2920 3.2 (6))", p);
+	mw_server_output_ack(&S, strlen(pending()));
+	mw_server_accept(&S, NULL);
+	e = mw_server_next(&S, 0, &ev);
+	CHECK(e == MW_ERR_OK && ev.type == MW_EV_RCPT &&
+	    strcmp(pending(), pipelining ? "" : "250 2.1.5 Recipient OK\r\n") ==
+	    0, pipelining ? "%s: the replies to RCPT are grouped (RFC 2920 3.2 "
+	    "(2))" : "%s: the reply to RCPT is released at once", p);
+	mw_server_output_ack(&S, strlen(pending()));
+	mw_server_reject(&S, 550, "5.1.1", NULL);
+	e = mw_server_next(&S, 0, &ev);
+	CHECK(e == MW_ERR_OK && ev.type == MW_EV_DATA &&
+	    mw_server_reject(&S, 451, "4.3.0", "Try later") == MW_ERR_OK,
+	    "%s: DATA", p);
+	e = mw_server_next(&S, 0, &ev);
+	CHECK(e == MW_ERR_OK && ev.type == MW_EV_RCPT &&
+	    strcmp(pending(), pipelining ? "250 2.1.5 Recipient OK\r\n"
+	    "550 5.1.1 Requested action not taken\r\n451 4.3.0 Try later\r\n"
+	    "250 2.0.0 OK\r\n" : "550 5.1.1 Requested action not taken\r\n"
+	    "451 4.3.0 Try later\r\n250 2.0.0 OK\r\n") == 0,
+	    "%s: the replies to DATA and NOOP are released at once "
+	    "(RFC 2920 3.2 (5)), in order", p);
+	mw_server_output_ack(&S, strlen(pending()));
+	mw_server_accept(&S, NULL);
+	CHECK(mw_server_next(&S, 0, &ev) == MW_ERR_AGAIN &&
+	    strcmp(pending(), "250 2.1.5 Recipient OK\r\n") == 0,
+	    "%s: the batch done, the last reply is released", p);
+}
+
+#define TIMEOUT_421 "421 4.4.2 mx.example.com Timeout, closing " \
+	"transmission channel\r\n"
+
+/* A client that sends and never reads: the replies fill the output area,
+ * the engine stops taking commands (it waits for the client to read), and
+ * at the deadline it gives up: 421 4.4.2, MW_EV_CLOSE (timeout), with
+ * every reply before it intact and in order. */
+static void
+test_stalled_timeout(void)
+{
+	struct mw_server_config cfg;
+	struct mw_server_event ev;
+	const unsigned char *o;
+	unsigned char *b;
+	size_t n, cap, sent = 0, nl = 0;
+	mw_err e;
+
+	mw_server_config_init(&cfg);
+	cfg.hostname = "mx.example.com";
+	CHECK(mw_server_init(&S, &cfg, buf, sizeof(buf)) == MW_ERR_OK &&
+	    mw_server_next(&S, 0, &ev) == MW_ERR_OK &&
+	    mw_server_accept(&S, NULL) == MW_ERR_OK,
+	    "stalled: the session starts");
+	/* NOOPs until the engine takes no more: their replies (14 octets
+	 * each) fill the output area long before the input area is full */
+	for (int i = 0; i < 100000; i++) {
+		mw_server_input_buf(&S, &b, &cap);
+		if (cap < 6)
+			break;
+		memcpy(b, "NOOP\r\n", 6);
+		mw_server_input_ack(&S, 6);
+		sent++;
+		if (mw_server_next(&S, 10, &ev) != MW_ERR_AGAIN)
+			break;
+	}
+	mw_server_output(&S, &o, &n);
+	CHECK(sent < 100000 && n > 0 && n <= MW_SERVER_BUF_SIZE / 4,
+	    "stalled: input stops being taken while the output is full");
+	e = mw_server_next(&S, 10 + MW_SERVER_TIMEOUT_DEFAULT - 1, &ev);
+	CHECK(e == MW_ERR_AGAIN, "stalled: nothing before the deadline");
+	e = mw_server_next(&S, 10 + MW_SERVER_TIMEOUT_DEFAULT, &ev);
+	CHECK(e == MW_ERR_OK && ev.type == MW_EV_CLOSE &&
+	    ev.reason == MW_CLOSE_TIMEOUT && ev.code == 421,
+	    "stalled: at the deadline, MW_EV_CLOSE (timeout) with 421");
+	mw_server_output(&S, &o, &n);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (o[i] == '\r' && o[i + 1] == '\n')
+			nl++;
+	CHECK(n > strlen(TIMEOUT_421) && memcmp(o + n - strlen(TIMEOUT_421),
+	    TIMEOUT_421, strlen(TIMEOUT_421)) == 0 &&
+	    memcmp(o, "220 mx.example.com ESMTP\r\n250 2.0.0 OK\r\n", 40) == 0,
+	    "stalled: the 421 4.4.2 comes last, after the replies");
+	CHECK(nl >= 3 && nl - 2 <= sent,
+	    "stalled: one reply per command taken, none invented");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -889,8 +1159,13 @@ main(int argc, char **argv)
 	sasl.hostname = "mx.example.com";
 	sasl.users = users;
 	sasl.nusers = sizeof(users) / sizeof(users[0]);
+	sasl_fail = sasl;
+	sasl_fail.crypto = &crypto_fail;
 
 	test_api();
+	test_stalled_timeout();
+	test_release(1);
+	test_release(0);
 	for (int i = 1; i < argc; i++)
 		case_file(argv[i]);
 	gen_rcpts(MW_SERVER_MAX_RCPTS_DEFAULT, 100);
@@ -906,6 +1181,7 @@ main(int argc, char **argv)
 	gen_authline(MW_SASL_LINE_MAX);
 	gen_authline(MW_SASL_LINE_MAX + 1);
 	gen_authline(3 * MW_SASL_LINE_MAX);
+	gen_noops(1200);
 	gen_cmdline(512);
 	gen_cmdline(513);
 	return check_done();

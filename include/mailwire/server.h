@@ -26,7 +26,11 @@
  * mw_server_output) when the client must wait for them: when no whole
  * command is left in the input (RFC 2920 3.2 batches), after a reply the
  * client waits for (354, 334, 220 to STARTTLS, 221, 421) and when the
- * buffer is full. They are never reordered or dropped.
+ * buffer is full; never held are the replies to EHLO/HELO, DATA, VRFY,
+ * EXPN, NOOP and refused lines (RFC 2920 3.2 (5), (6)), nor, when
+ * PIPELINING is not offered, any reply. They are never reordered or
+ * dropped: commands are answered in order whether PIPELINING is offered
+ * or not.
  *
  * Pointers in an event (line, data, authzid) are valid until the next call
  * of mw_server_next() or mw_server_input_buf() (which may move the
