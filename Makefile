@@ -273,7 +273,8 @@ test: $(DEPS) all $(TESTBIN)
 
 # --- fuzzing (clang, libFuzzer) ------------------------------------------
 FUZZERS	= abnf esc command data reply server sasl
-FUZZFLAGS = $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined
+FUZZFLAGS = $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all
 
 $(B)/fuzz/fuzz_abnf: fuzz/fuzz_abnf.c $(GENLIB) $(GENHDR) | $(DEPS)
 	@mkdir -p $(@D)

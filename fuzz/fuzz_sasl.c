@@ -10,9 +10,9 @@
  * 334 exchange as written) and a variant (bits 5-7, VAR_*); d[1] holds
  * flags (FL_*) and, in the VAR_CRYPTO_FAIL variant, which crypto call
  * fails; the rest is the messages, each ended by octet 0xFF (a last one
- * without it counts if it is not empty). The server's
- * first message is the initial response of "AUTH mech ir" (as written,
- * in wire form: "=" or base64) unless FL_NO_IR.
+ * without it counts if it is not empty). The server's first message is
+ * the initial response of "AUTH mech ir" (as written, in wire form: "="
+ * or base64) unless FL_NO_IR.
  *
  * The crypto is real (libcrypto's hashes, HMAC and PBKDF2 through
  * mw_crypto_openssl) but the random source is a fixed generator, restarted
@@ -79,7 +79,8 @@
 #define VAR_CRYPTO_FAIL	1	/* d[1] & FL_FAIL_MASK: the call that fails */
 #define VAR_ALT		2	/* server: SCRAM keys only, no password;
 				 * client: authzid "admin" */
-#define VAR_CALLBACK	4	/* server: lookup and authorize callbacks;
+#define VAR_CALLBACK	4	/* server: lookup and authorize callbacks
+				 * (with VAR_ALT: small output buffers);
 				 * client: small output buffers */
 /* d[1] */
 #define FL_NO_IR	0x80	/* server: AUTH without initial response */

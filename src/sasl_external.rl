@@ -29,8 +29,13 @@ write data noerror noentry;
 static int
 utf8_no_nul(const unsigned char *s, size_t n)
 {
-	const unsigned char *p = s, *pe = s + n, *eof = pe;
+	const unsigned char *p, *pe, *eof;
 	int cs;
+
+	if (n == 0)
+		return 0;	/* *( UTF8-char-no-nul ); s may be NULL */
+	p = s;
+	pe = eof = s + n;
 
 	(void)eof;	/* no EOF actions in this machine */
 	%% write init;
