@@ -6,6 +6,7 @@
 #   make test                every test; ends with "N passed, N failed"
 #   make fuzz FUZZ_SECONDS=N each libFuzzer target for N seconds
 #   make bench BENCH_SECONDS=N
+#   make test-load           10,000 messages over 100 sessions into a Maildir
 #   make clean
 
 B		= build
@@ -271,6 +272,10 @@ test: $(DEPS) all $(TESTBIN)
 	@B=$(B) RFC_DIR=$(RFC_DIR) SENTENCES=$(SENTENCES) CLANG=$(CLANG) \
 	    RAGEL="$(RAGEL) $(RAGEL_STYLE)" sh tests/run.sh
 
+# the load test of mailwire-sink (tens of seconds: two fsyncs a message)
+test-load: $(DEPS) $(B)/bin/mailwire-sink
+	MW_LOAD=1 SINK=$(B)/bin/mailwire-sink sh tests/test_interop.sh
+
 # --- fuzzing (clang, libFuzzer) ------------------------------------------
 FUZZERS	= abnf esc command data reply server sasl
 FUZZFLAGS = $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
@@ -379,4 +384,4 @@ bench: $(DEPS) all $(BENCHES:%=$(B)/bench/bench_%)
 clean:
 	rm -rf $(B)
 
-.PHONY: all run test fuzz bench clean
+.PHONY: all run test test-load fuzz bench clean

@@ -63,6 +63,7 @@ t sasl-scram		"$B/tests/test_sasl_scram"
 t gsasl			sh tests/test_gsasl.sh "$B/tests/sasl_peer"
 t server		"$B/tests/test_server" tests/cases/server/*.txt
 t sink			env SINK="$B/bin/mailwire-sink" sh tests/test_sink.sh
+t interop		env SINK="$B/bin/mailwire-sink" sh tests/test_interop.sh
 t data			"$B/tests/test_data"
 t data-portable		"$B/tests/test_data_portable"
 t parse-data		sh -c "printf 'x\\n.\\nMAIL FROM:<a@b>\\r\\n.\\r\\n' | $B/bin/mailwire-parse data | grep -q '^{\"ok\":false,\"end\":24,\"length\":21,' && echo 'ok - mailwire-parse data: LF.LF does not end the message; its bare LF refuses it'"

@@ -8,7 +8,7 @@ dir=$(cd "$B" && pwd)/tests/deps-path
 rm -rf "$dir"
 mkdir -p "$dir"
 # every command deps.sh looks for or uses, except ragel
-for c in sh make gcc nm re2c clang openssl gsasl swaks dpkg-query grep id; do
+for c in sh make gcc nm re2c clang openssl gsasl swaks msmtp dpkg-query grep id; do
 	p=$(command -v "$c") && ln -s "$p" "$dir/$c"
 done
 chmod -R a+rx "$dir"

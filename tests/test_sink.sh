@@ -7,68 +7,9 @@
 #
 #	SINK=path/to/mailwire-sink sh tests/test_sink.sh
 SINK=${SINK:-build/bin/mailwire-sink}
-T=$(mktemp -d "${TMPDIR:-/tmp}/mw-sink.XXXXXX") || exit 1
-PIDS=
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-ok() { echo "ok - sink: $1"; }
-notok() { echo "not ok - sink: $1"; }
-skip() { echo "skipped - sink: $1"; }
-check() {	# check NAME COMMAND...
-	name=$1; shift
-	if "$@" >"$T/last.log" 2>&1; then ok "$name"; else
-		notok "$name"; sed 's/^/#   /' "$T/last.log" | head -20; fi
-}
-
-if [ ! -x "$SINK" ]; then
-	skip "$SINK not built"
-	exit 0
-fi
-if ! command -v python3 >/dev/null || ! command -v openssl >/dev/null; then
-	skip "python3 and openssl are needed"
-	exit 0
-fi
-
-# a self-signed certificate for STARTTLS and implicit TLS
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mx.test \
-    -keyout "$T/key.pem" -out "$T/cert.pem" >/dev/null 2>&1 ||
-	{ notok "openssl req"; exit 0; }
-printf 'alice:wonderland\nbob:builder\n' >"$T/users"
-
-# start NAME ARGS...: runs the sink, sets PORT and PID
-start() {
-	n=$1; shift
-	rm -f "$T/$n.out"
-	timeout 120 "$SINK" --hostname mx.test "$@" >"$T/$n.out" \
-	    2>"$T/$n.err" &
-	PID=$!
-	PIDS="$PIDS $PID"
-	i=0
-	while [ $i -lt 100 ] && ! grep -q '^listening on' "$T/$n.out"; do
-		sleep 0.05; i=$((i + 1))
-	done
-	PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/$n.out" |
-	    head -1)
-	[ -n "$PORT" ]
-}
-
-# stop PID: SIGTERM, must exit 0 within 10 s
-stop() {
-	kill -TERM "$1" 2>/dev/null
-	i=0
-	while [ $i -lt 100 ] && kill -0 "$1" 2>/dev/null; do
-		sleep 0.1; i=$((i + 1))
-	done
-	if kill -0 "$1" 2>/dev/null; then echo "still running"; return 1; fi
-	wait "$1"
-	r=$?
-	[ $r -eq 0 ] || { echo "exit status $r"; cat "$T"/*.err; }
-	return $r
-}
+LIB_NAME=sink
+. "$(dirname "$0")/sink_lib.sh"
+lib_ready || exit 0
 
 PY="timeout 20 python3"
 cat >"$T/send.py" <<'EOF'
@@ -99,22 +40,8 @@ assert not refused, refused
 s.quit()
 EOF
 
-# expect DIR FILE: exactly one message in DIR/new, equal to the headers
-# plus FILE, and nothing left in DIR/tmp
-expect() {
-	r=0
-	expect1 "$@" || r=1
-	rm -f "$1/new/"* "$1/tmp/"*
-	return $r
-}
-expect1() {
-	n=$(ls "$1/new" | wc -l)
-	[ "$n" -eq 1 ] || { echo "$n messages in new/"; return 1; }
-	[ -z "$(ls "$1/tmp")" ] || { echo "files left in tmp/"; return 1; }
-	printf 'Return-Path: <sender@client.test>\r\nDelivered-To: rcpt1@mx.test\r\nDelivered-To: rcpt2@mx.test\r\n' >"$T/want"
-	cat "$2" >>"$T/want"
-	cmp "$1/new/"* "$T/want"
-}
+# the envelope every smtplib and swaks message here has
+ENV="sender@client.test rcpt1@mx.test rcpt2@mx.test"
 
 printf 'From: a@client.test\r\nSubject: test\r\n\r\nline one\r\n.leading dot\r\n..two dots\r\n\r\nlast line\r\n' >"$T/msg"
 
@@ -128,11 +55,11 @@ if start s1 --listen 127.0.0.1:0 --maildir "$MD" --tls-cert "$T/cert.pem" \
 	    sh -c "$PY '$T/send.py' $PORT plain none x x '$T/msg' && \
 	    $(command -v true)"
 	check "message found byte for byte with Return-Path, Delivered-To" \
-	    expect "$MD" "$T/msg"
+	    expect "$MD" "$T/msg" $ENV
 	for m in PLAIN LOGIN CRAM-MD5; do
 		check "smtplib STARTTLS + AUTH $m" \
 		    $PY "$T/send.py" $PORT starttls $m alice wonderland "$T/msg"
-		check "AUTH $m message delivered" expect "$MD" "$T/msg"
+		check "AUTH $m message delivered" expect "$MD" "$T/msg" $ENV
 	done
 	cat >"$T/noauth.py" <<'EOF'
 import smtplib, sys
@@ -220,14 +147,14 @@ EOF
 		    --to rcpt1@mx.test,rcpt2@mx.test --helo client.test \
 		    --data @$T/msg.swaks"
 		check "swaks plain" $SW
-		check "swaks message delivered" expect "$MD" "$T/msg"
+		check "swaks message delivered" expect "$MD" "$T/msg" $ENV
 		check "swaks --pipeline" $SW --pipeline
-		check "swaks --pipeline message delivered" expect "$MD" "$T/msg"
+		check "swaks --pipeline message delivered" expect "$MD" "$T/msg" $ENV
 		for m in PLAIN LOGIN CRAM-MD5; do
 			check "swaks STARTTLS + AUTH $m" $SW -tls \
 			    --auth $m --auth-user bob --auth-password builder
 			check "swaks AUTH $m message delivered" \
-			    expect "$MD" "$T/msg"
+			    expect "$MD" "$T/msg" $ENV
 		done
 	else
 		skip "swaks not installed (apt-get install swaks)"
@@ -256,7 +183,7 @@ if start s2 --listen 127.0.0.1:0 --maildir "$MD" --tls-cert "$T/cert.pem" \
     --tls-key "$T/key.pem" --tls-implicit --users "$T/users"; then
 	check "smtplib implicit TLS + AUTH PLAIN" \
 	    $PY "$T/send.py" $PORT implicit PLAIN alice wonderland "$T/msg"
-	check "implicit TLS message delivered" expect "$MD" "$T/msg"
+	check "implicit TLS message delivered" expect "$MD" "$T/msg" $ENV
 	check "SIGTERM (implicit TLS)" stop $PID
 else
 	notok "implicit TLS sink starts"
@@ -274,7 +201,7 @@ assert not refused, refused
 s.quit()
 EOF
 	check "smtplib LMTP" $PY "$T/lmtp.py" $PORT "$T/msg"
-	check "LMTP message delivered" expect "$MD" "$T/msg"
+	check "LMTP message delivered" expect "$MD" "$T/msg" $ENV
 	check "SIGTERM (LMTP)" stop $PID
 else
 	notok "LMTP sink starts"
