@@ -686,12 +686,12 @@ stopping(struct mw_io_loop *l, uint64_t now)
 			destroy(c);
 			continue;
 		}
-		/* as if the client had closed: a message in progress is
-		 * not delivered (the engine gives RSET, then CLOSE) */
+		/* RFC 5321 3.8: 421 4.3.2, then the close; a message in
+		 * progress is not delivered (the engine gives RSET, then
+		 * CLOSE) */
 		if (!c->eof && !c->closed) {
 			note(c, "shutting down");
-			c->eof = 1;
-			mw_server_input_eof(&c->s);
+			mw_server_shutdown(&c->s);
 		}
 		pump(c, now);
 	}

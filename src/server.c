@@ -21,7 +21,8 @@ static const char *const ev_names[] = {
 };
 
 static const char *const close_names[] = {
-	"", "quit", "eof", "timeout", "errors", "rejected", "desync"
+	"", "quit", "eof", "timeout", "errors", "rejected", "desync",
+	"shutdown"
 };
 
 const char *
@@ -406,6 +407,15 @@ mw_server_input_eof(struct mw_server *s)
 }
 
 mw_err
+mw_server_shutdown(struct mw_server *s)
+{
+	if (s == NULL)
+		return MW_ERR_INVAL;
+	s->shutdown = 1;
+	return MW_ERR_OK;
+}
+
+mw_err
 mw_server_output(const struct mw_server *s, const unsigned char **buf,
     size_t *len)
 {
@@ -484,6 +494,13 @@ mw_server_next(struct mw_server *s, uint64_t now, struct mw_server_event *ev)
 			mw__srv_flush(s);
 			s->state = ST_DONE;
 			return MW_ERR_OK;
+		}
+		if (s->shutdown) {
+			/* RFC 5321 3.8: a server going down says 421 */
+			mw__srv_close(s, MW_CLOSE_SHUTDOWN, 421, "4.3.2",
+			    "Service shutting down, closing transmission "
+			    "channel");
+			continue;
 		}
 		if (out_room(s) < RESERVE) {
 			/* the client does not read: wait for it to */

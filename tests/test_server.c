@@ -13,6 +13,7 @@
  *				the engine must be waiting for it
  *	EOF			the client closes its side
  *	WAIT			the clock passes the engine's deadline
+ *	SHUTDOWN		the server goes down (mw_server_shutdown)
  *
  * Each script runs with its input fed whole, byte by byte, and split in
  * two at every offset of every segment (between T: and EOF markers); the
@@ -107,7 +108,7 @@ adds(struct str *s, const char *p)
 
 /* ---- scripts ----------------------------------------------------------- */
 
-enum { SEG_END, SEG_TLS, SEG_EOF, SEG_WAIT };
+enum { SEG_END, SEG_TLS, SEG_EOF, SEG_WAIT, SEG_SHUTDOWN };
 
 #define MAXSEG 8
 
@@ -273,9 +274,10 @@ script_line(struct script *sc, const char *l, size_t n)
 		adds(&sc->want_ev, "\n");
 		sc->has_ev = 1;
 	} else if (strcmp(buf, "T:") == 0 || strcmp(buf, "EOF") == 0 ||
-	    strcmp(buf, "WAIT") == 0) {
+	    strcmp(buf, "WAIT") == 0 || strcmp(buf, "SHUTDOWN") == 0) {
 		sc->action[sc->nseg++] = buf[0] == 'T' ? SEG_TLS :
-		    buf[0] == 'E' ? SEG_EOF : SEG_WAIT;
+		    buf[0] == 'E' ? SEG_EOF : buf[0] == 'W' ? SEG_WAIT :
+		    SEG_SHUTDOWN;
 		if (sc->nseg >= MAXSEG)
 			abort();
 	} else {
@@ -612,6 +614,9 @@ run_script(struct run *r, const struct script *sc, size_t step, int cutseg,
 			r->tls_wait = 0;
 		} else if (sc->action[i] == SEG_EOF) {
 			mw_server_input_eof(&r->s);
+			drive(r, sc, r->now);
+		} else if (sc->action[i] == SEG_SHUTDOWN) {
+			mw_server_shutdown(&r->s);
 			drive(r, sc, r->now);
 		} else if (sc->action[i] == SEG_WAIT) {
 			uint64_t d = mw_server_deadline(&r->s);

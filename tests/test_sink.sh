@@ -160,18 +160,26 @@ EOF
 		skip "swaks not installed (apt-get install swaks)"
 	fi
 
-	# SIGTERM with an idle session open: exits 0, nothing half-written
+	# SIGTERM with an idle session open: exits 0, nothing half-written,
+	# and the session is told 421 4.3.2 (RFC 5321 3.8)
 	timeout 15 python3 -c "
 import socket, sys, time
-c = socket.create_connection(('127.0.0.1', $PORT), timeout=10)
+c = socket.create_connection(('127.0.0.1', $PORT), timeout=12)
 c.recv(100)
-time.sleep(12)
-" >/dev/null 2>&1 &
+got = b''
+while True:
+    d = c.recv(512)
+    if not d:
+        break
+    got += d
+sys.stdout.write(got.decode('ascii', 'replace'))
+" >"$T/idle.out" 2>&1 &
 	IDLE=$!
 	sleep 0.3
 	check "SIGTERM: exits 0 with a session open" stop $S1
-	kill $IDLE 2>/dev/null
 	wait $IDLE 2>/dev/null
+	check "SIGTERM: the idle session gets 421 4.3.2, then the close" \
+	    grep -q '^421 4.3.2 ' "$T/idle.out"
 else
 	notok "starts and prints its port"
 	sed 's/^/#   /' "$T/s1.err"

@@ -167,8 +167,9 @@ enum mw_server_close {
 	MW_CLOSE_TIMEOUT,	/* 421 4.4.2 (RFC 5321 4.5.3.2.7) */
 	MW_CLOSE_ERRORS,	/* 421 4.7.0: too many bad commands */
 	MW_CLOSE_REJECTED,	/* the embedder answered 421 */
-	MW_CLOSE_DESYNC		/* 421 4.5.0: input that cannot be resynchronised
+	MW_CLOSE_DESYNC,	/* 421 4.5.0: input that cannot be resynchronised
 				 * (a BDAT line whose chunk size is unknown) */
+	MW_CLOSE_SHUTDOWN	/* 421 4.3.2: mw_server_shutdown() */
 };
 
 struct mw_server_event {
@@ -223,6 +224,7 @@ struct mw_server {
 	int				 binarymime;	/* BODY=BINARYMIME */
 	int				 hello;	/* 0, 1 HELO, 2 EHLO/LHLO */
 	int				 tls, authed, refused, eof, fresh;
+	int				 shutdown;
 	int				 bdat_last, bdat_begun, bdat_discard;
 	int				 head;	/* the line's verb, seen early */
 	int				 lhlo;
@@ -275,6 +277,12 @@ mw_err	mw_server_input_ack(struct mw_server *s, size_t n);
 /* The client closed its side: after what is buffered, the session ends
  * (MW_CLOSE_EOF), and a message in progress is not delivered. */
 mw_err	mw_server_input_eof(struct mw_server *s);
+
+/* The server is going down (RFC 5321 3.8): at the next mw_server_next()
+ * the session gets 421 4.3.2 after the replies already due and ends
+ * (MW_CLOSE_SHUTDOWN); a message in progress is not delivered (RSET
+ * first). Takes effect once a pending decision or TLS handshake is done. */
+mw_err	mw_server_shutdown(struct mw_server *s);
 
 /* The bytes ready to send: *buf, *len (0: nothing yet). */
 mw_err	mw_server_output(const struct mw_server *s, const unsigned char **buf,
