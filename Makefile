@@ -46,7 +46,8 @@ GENHDR	= gen/abnf.h
 # the core: hand-written C, and Ragel machines that include the generated ones
 CORE_C	= src/errors.c src/data.c src/mech.c src/crypto.c src/sasl.c \
 	  src/sasl_login.c src/sasl_cram.c \
-	  src/sasl_digest.c src/sasl_oauth.c $(sort $(wildcard src/server*.c))
+	  src/sasl_digest.c src/sasl_oauth.c $(sort $(wildcard src/server*.c)) \
+	  $(sort $(wildcard src/client*.c))
 CORE_RL	= src/esc.rl src/xtext.rl src/base64.rl src/command.rl src/reply.rl \
 	  src/sasl_plain.rl src/sasl_scram.rl src/sasl_external.rl
 CORE	= $(CORE_C:src/%.c=$(B)/obj/%.o) $(CORE_RL:src/%.rl=$(B)/obj/%.o)
@@ -151,7 +152,8 @@ TESTBIN	= $(B)/tests/test_gen_lexer $(B)/tests/test_gen_parse \
 	  $(B)/tests/test_reply $(B)/tests/replay_reply \
 	  $(B)/tests/mwgen $(B)/tests/replay_abnf $(B)/tests/bad-core.a \
 	  $(SASLTESTS:%=$(B)/tests/test_%) $(B)/tests/test_server \
-	  $(B)/tests/replay_server $(B)/tests/sasl_peer $(B)/tests/replay_sasl
+	  $(B)/tests/replay_server $(B)/tests/sasl_peer $(B)/tests/replay_sasl \
+	  $(B)/tests/test_client $(B)/tests/replay_client
 
 # the SASL machines and their codecs, with the OpenSSL crypto provider
 SASLTESTS = base64 xtext_encode crypto sasl sasl_cram sasl_login \
@@ -209,6 +211,14 @@ $(B)/tests/test_server: tests/test_server.c tests/check.h src/crypto_openssl.c $
 
 $(B)/tests/replay_server: fuzz/fuzz_server.c fuzz/replay.c src/crypto_openssl.c $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ fuzz/fuzz_server.c fuzz/replay.c \
+	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
+
+$(B)/tests/test_client: tests/test_client.c tests/check.h src/crypto_openssl.c $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -I$(B)/gen -Itests -o $@ $< \
+	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
+
+$(B)/tests/replay_client: fuzz/fuzz_client.c fuzz/replay.c src/crypto_openssl.c $(B)/tests/libcore-san.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -o $@ fuzz/fuzz_client.c fuzz/replay.c \
 	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
 
 $(B)/tests/test_esc: tests/test_esc.c tests/check.h $(B)/tests/libcore-san.a
@@ -277,7 +287,7 @@ test-load: $(DEPS) $(B)/bin/mailwire-sink
 	MW_LOAD=1 SINK=$(B)/bin/mailwire-sink sh tests/test_interop.sh
 
 # --- fuzzing (clang, libFuzzer) ------------------------------------------
-FUZZERS	= abnf esc command data reply server sasl
+FUZZERS	= abnf esc command data reply server sasl client
 FUZZFLAGS = $(STD) $(POSIX) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all
 
@@ -314,6 +324,15 @@ $(B)/fuzz/fuzz_sasl: fuzz/fuzz_sasl.c src/crypto_openssl.c $(CORE_C) $(CORE_RL:s
 $(B)/fuzz/sasl.dict: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
 	@mkdir -p $(@D)
 	$(B)/bin/mwgen dict -s plain.message,scram.client-first-message,scram.server-first-message,scram.client-final-message,scram.server-final-message,external-initial-resp,base64 $(GENARGS) > $@
+
+$(B)/fuzz/fuzz_client: fuzz/fuzz_client.c src/crypto_openssl.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZFLAGS) -Wno-unused-const-variable $(INC) -Isrc -I$(B)/gen -o $@ \
+	    fuzz/fuzz_client.c src/crypto_openssl.c $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c) -lcrypto
+
+# server replies: the reply terminals are its dictionary
+$(B)/fuzz/client.dict: $(B)/fuzz/reply.dict
+	cp $(B)/fuzz/reply.dict $@
 
 # whole sessions: the command terminals are its dictionary
 $(B)/fuzz/server.dict: $(B)/fuzz/command.dict

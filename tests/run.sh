@@ -62,6 +62,7 @@ t sasl-oauth		"$B/tests/test_sasl_oauth"
 t sasl-scram		"$B/tests/test_sasl_scram"
 t gsasl			sh tests/test_gsasl.sh "$B/tests/sasl_peer"
 t server		"$B/tests/test_server" tests/cases/server/*.txt
+t client		"$B/tests/test_client" tests/cases/client/*.txt
 t sink			env SINK="$B/bin/mailwire-sink" sh tests/test_sink.sh
 t interop		env SINK="$B/bin/mailwire-sink" sh tests/test_interop.sh
 t data			"$B/tests/test_data"
@@ -78,6 +79,7 @@ t fuzz-replay-command	"$B/tests/replay_command" fuzz/corpus/command
 t fuzz-replay-data	"$B/tests/replay_data" fuzz/corpus/data
 t fuzz-replay-server	"$B/tests/replay_server" fuzz/corpus/server
 t fuzz-replay-sasl	"$B/tests/replay_sasl" fuzz/corpus/sasl
+t fuzz-replay-client	"$B/tests/replay_client" fuzz/corpus/client
 t fuzz-replay-reply	"$B/tests/replay_reply" fuzz/corpus/reply
 t fuzz-replay-data-portable "$B/tests/replay_data_portable" fuzz/corpus/data
 t readme		sh tests/test_readme.sh
