@@ -23,6 +23,50 @@ mw__strlen(const char *s)
 	return s == NULL ? 0 : strlen(s);
 }
 
+int
+mw__has_ctl(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+void
+mw__put(struct mw__out *o, const void *s, size_t n)
+{
+	if (n > 0 && o->len <= o->cap && n <= o->cap - o->len)
+		memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+void
+mw__put_str(struct mw__out *o, const char *s)
+{
+	mw__put(o, s, mw__strlen(s));
+}
+
+void
+mw__hex(const unsigned char *s, size_t n, unsigned char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = (unsigned char)digits[s[i] >> 4];
+		out[2 * i + 1] = (unsigned char)digits[s[i] & 15];
+	}
+}
+
+mw_err
+mw__no_initial(struct mw__client *c, unsigned char *out, size_t cap,
+    size_t *outlen, int *has)
+{
+	(void)c, (void)out, (void)cap;
+	*outlen = 0;
+	*has = 0;
+	return MW_ERR_OK;
+}
+
 /* RFC 4013 2.3 prohibits the ASCII control characters (RFC 3454 C.2.1);
  * on other ASCII, SASLprep maps nothing (2.1) and normalises nothing. */
 mw_err

@@ -12,7 +12,6 @@
 
 #define DIGEST_HEX	32		/* RFC 2195 2: 16 octets, in hex */
 
-static const char hexdigits[] = "0123456789abcdef";
 
 /* out[0..32) = lower-case hex of HMAC-MD5(key, text) (RFC 2195 2); 0 if
  * it worked. */
@@ -22,16 +21,12 @@ digest(const struct mw_crypto *crypto, const unsigned char *key,
 {
 	unsigned char mac[MW_HASH_MAX];
 	struct mw_iov iov = { text, n };
-	int i;
 
 	if (crypto == NULL || crypto->hmac == NULL ||
 	    crypto->hmac(crypto->ctx, MW_HASH_MD5, key, keylen, &iov, 1,
 	    mac) != 0)
 		return -1;
-	for (i = 0; i < DIGEST_HEX / 2; i++) {
-		out[2 * i] = (unsigned char)hexdigits[mac[i] >> 4];
-		out[2 * i + 1] = (unsigned char)hexdigits[mac[i] & 15];
-	}
+	mw__hex(mac, DIGEST_HEX / 2, out);
 	return 0;
 }
 
@@ -45,17 +40,6 @@ client_start(struct mw__client *c)
 	if (u == 0 || w == 0 || u > MW_SASL_NAME_MAX || w > MW_SASL_NAME_MAX ||
 	    c->crypto == NULL || c->crypto->hmac == NULL)
 		return MW_ERR_INVAL;
-	return MW_ERR_OK;
-}
-
-/* RFC 2195 2: the server speaks first, with the challenge. */
-static mw_err
-client_initial(struct mw__client *c, unsigned char *out, size_t cap,
-    size_t *outlen, int *has)
-{
-	(void)c, (void)out, (void)cap;
-	*outlen = 0;
-	*has = 0;
 	return MW_ERR_OK;
 }
 
@@ -88,7 +72,7 @@ client_step(struct mw__client *c, const unsigned char *in, size_t n,
 }
 
 const struct mw__client_ops mw__cram_client = {
-	client_start, client_initial, client_step
+	client_start, mw__no_initial, client_step
 };
 
 /* ---- server ---- */

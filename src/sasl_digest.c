@@ -45,7 +45,6 @@
 /* c->step after a refused challenge or rspauth (sasl_digest.h) */
 #define STEP_FAILED	3
 
-static const char hexdigits[] = "0123456789abcdef";
 
 /* ---- the RFC 2831 7 tokenizer ---- */
 
@@ -419,17 +418,6 @@ latin1(const unsigned char *s, size_t n, unsigned char *buf, size_t *len)
 	return buf;
 }
 
-static void
-hex(const unsigned char *h, size_t n, unsigned char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = (unsigned char)hexdigits[h[i] >> 4];
-		out[2 * i + 1] = (unsigned char)hexdigits[h[i] & 15];
-	}
-}
-
 /* Clears secrets from the stack (the volatile keeps the stores). */
 static void
 wipe(void *p, size_t n)
@@ -490,7 +478,7 @@ compute(const struct mw_crypto *cr, const struct inputs *x,
 	if (cr->hash(cr->ctx, MW_HASH_MD5, iov, x->authzid.n > 0 ? 7 : 5,
 	    h) != 0)
 		goto out;
-	hex(h, sizeof(h), ha1);
+	mw__hex(h, sizeof(h), ha1);
 	for (pass = 0; pass < 2; pass++) {
 		/* HEX(H(A2)) */
 		iov[0] = pass == 0 ? (struct mw_iov){ "AUTHENTICATE:", 13 } :
@@ -498,7 +486,7 @@ compute(const struct mw_crypto *cr, const struct inputs *x,
 		iov[1] = (struct mw_iov){ x->uri.p, x->uri.n };
 		if (cr->hash(cr->ctx, MW_HASH_MD5, iov, 2, h) != 0)
 			goto out;
-		hex(h, sizeof(h), ha2);
+		mw__hex(h, sizeof(h), ha2);
 		/* HEX(KD(HEX(H(A1)), { nonce-value, ":" nc-value, ":",
 		 * cnonce-value, ":", qop-value, ":", HEX(H(A2)) })),
 		 * KD(k, s) = H({k, ":", s}) */
@@ -511,7 +499,7 @@ compute(const struct mw_crypto *cr, const struct inputs *x,
 		iov[6] = (struct mw_iov){ ha2, sizeof(ha2) };
 		if (cr->hash(cr->ctx, MW_HASH_MD5, iov, 7, h) != 0)
 			goto out;
-		hex(h, sizeof(h), pass == 0 ? resp : rspauth);
+		mw__hex(h, sizeof(h), pass == 0 ? resp : rspauth);
 	}
 	rc = 0;
 out:
@@ -521,49 +509,19 @@ out:
 	return rc;
 }
 
-/* An output buffer that counts what does not fit. */
-struct out {
-	unsigned char	*p;
-	size_t		 cap;
-	size_t		 len;
-};
-
-static void
-put(struct out *o, const void *s, size_t n)
-{
-	if (n > 0 && o->len <= o->cap && n <= o->cap - o->len)
-		memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
-
-static void
-put_str(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
 /* RFC 2831 7.2: a quoted-string, with <"> and "\" as quoted-pairs */
 static void
-putq(struct out *o, const unsigned char *s, size_t n)
+putq(struct mw__out *o, const unsigned char *s, size_t n)
 {
 	size_t i;
 
-	put(o, "\"", 1);
+	mw__put(o, "\"", 1);
 	for (i = 0; i < n; i++) {
 		if (s[i] == '"' || s[i] == '\\')
-			put(o, "\\", 1);
-		put(o, s + i, 1);
+			mw__put(o, "\\", 1);
+		mw__put(o, s + i, 1);
 	}
-	put(o, "\"", 1);
-}
-
-static int
-has_ctl(const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if (is_ctl((unsigned char)*s))
-			return 1;
-	return 0;
+	mw__put(o, "\"", 1);
 }
 
 /* What the mechanism needs of cr, and the bounds the buffers of
@@ -577,15 +535,15 @@ check_creds(const struct mw_sasl_creds *cr)
 	/* names and password: bounded (sasl.h), no control characters in
 	 * what goes into quoted-strings (7.2 qdtext) */
 	n = mw__strlen(cr->authcid);
-	if (n == 0 || n > MW_SASL_NAME_MAX || has_ctl(cr->authcid))
+	if (n == 0 || n > MW_SASL_NAME_MAX || mw__has_ctl(cr->authcid))
 		return MW_ERR_INVAL;
 	n = mw__strlen(cr->password);
 	if (n == 0 || n > MW_SASL_NAME_MAX)
 		return MW_ERR_INVAL;
-	if (mw__strlen(cr->authzid) > MW_SASL_NAME_MAX || has_ctl(cr->authzid))
+	if (mw__strlen(cr->authzid) > MW_SASL_NAME_MAX || mw__has_ctl(cr->authzid))
 		return MW_ERR_INVAL;
 	if (mw__strlen(cr->realm) > MW__DIGEST_VALUE_MAX ||
-	    has_ctl(cr->realm))
+	    mw__has_ctl(cr->realm))
 		return MW_ERR_INVAL;
 	/* 2.1.2: host = 1*( ALPHA | DIGIT | "-" | "." ) */
 	n = mw__strlen(cr->host);
@@ -615,7 +573,7 @@ mw__digest_respond(struct mw__client *c, const unsigned char *in, size_t n,
 	const struct mw_sasl_creds *cr = c->cr;
 	struct challenge ch;
 	struct inputs x;
-	struct out o = { out, cap, 0 };
+	struct mw__out o = { out, cap, 0 };
 	unsigned char uri[MW__DIGEST_SERV_MAX + 1 + MW__DIGEST_HOST_MAX];
 	unsigned char resp[MW__DIGEST_HEX], rspauth[MW__DIGEST_HEX];
 	const char *serv = cr->service != NULL && *cr->service != '\0' ?
@@ -665,24 +623,24 @@ mw__digest_respond(struct mw__client *c, const unsigned char *in, size_t n,
 
 	/* in the order of RFC 2831 4's example, authzid last */
 	if (ch.utf8)
-		put_str(&o, "charset=utf-8,");
-	put_str(&o, "username=");
+		mw__put_str(&o, "charset=utf-8,");
+	mw__put_str(&o, "username=");
 	putq(&o, x.user.p, x.user.n);
 	if (mw__strlen(cr->realm) > 0 || ch.has_realm) {
-		put_str(&o, ",realm=");
+		mw__put_str(&o, ",realm=");
 		putq(&o, x.realm.p, x.realm.n);
 	}
-	put_str(&o, ",nonce=");
+	mw__put_str(&o, ",nonce=");
 	putq(&o, x.nonce.p, x.nonce.n);
-	put_str(&o, ",nc=00000001,cnonce=");
+	mw__put_str(&o, ",nc=00000001,cnonce=");
 	putq(&o, x.cnonce.p, x.cnonce.n);
-	put_str(&o, ",digest-uri=");
+	mw__put_str(&o, ",digest-uri=");
 	putq(&o, x.uri.p, x.uri.n);
-	put_str(&o, ",response=");
-	put(&o, resp, sizeof(resp));
-	put_str(&o, ",qop=auth");
+	mw__put_str(&o, ",response=");
+	mw__put(&o, resp, sizeof(resp));
+	mw__put_str(&o, ",qop=auth");
 	if (x.authzid.n > 0) {
-		put_str(&o, ",authzid=");
+		mw__put_str(&o, ",authzid=");
 		putq(&o, x.authzid.p, x.authzid.n);
 	}
 	if (o.len > cap)
@@ -724,19 +682,6 @@ digest_start(struct mw__client *c)
 	return check_creds(c->cr);
 }
 
-/* RFC 2831 2.1: the server speaks first */
-static mw_err
-digest_initial(struct mw__client *c, unsigned char *out, size_t cap,
-    size_t *outlen, int *has)
-{
-	(void)c;
-	(void)out;
-	(void)cap;
-	*outlen = 0;
-	*has = 0;
-	return MW_ERR_OK;
-}
-
 static mw_err
 digest_step(struct mw__client *c, const unsigned char *in, size_t n,
     unsigned char *out, size_t cap, size_t *outlen)
@@ -775,6 +720,6 @@ digest_step(struct mw__client *c, const unsigned char *in, size_t n,
 
 const struct mw__client_ops mw__digest_client = {
 	digest_start,
-	digest_initial,
+	mw__no_initial,
 	digest_step
 };

@@ -118,6 +118,30 @@ mw__server(struct mw_sasl_server *s)
 /* The length of a NUL-terminated string, 0 for NULL. */
 size_t	mw__strlen(const char *s);
 
+/* Non-zero if s (NUL-terminated, NULL: empty) holds a control character
+ * (0x00-0x1F, 0x7F). */
+int	mw__has_ctl(const char *s);
+
+/* An output buffer that counts what does not fit: after the puts, len is
+ * what the whole would take, and len > cap means it did not fit (nothing
+ * is written past cap). */
+struct mw__out {
+	unsigned char	*p;
+	size_t		 cap, len;
+};
+
+void	mw__put(struct mw__out *o, const void *s, size_t n);
+/* s NUL-terminated; NULL puts nothing */
+void	mw__put_str(struct mw__out *o, const char *s);
+
+/* out[0..2n) = s[0..n) in lower-case hex (RFC 2195 2, RFC 2831 2.1.2.1) */
+void	mw__hex(const unsigned char *s, size_t n, unsigned char *out);
+
+/* The initial response of a mechanism where the server speaks first
+ * (LOGIN, CRAM-MD5, DIGEST-MD5): none. */
+mw_err	mw__no_initial(struct mw__client *c, unsigned char *out, size_t cap,
+	    size_t *outlen, int *has);
+
 /* SASLprep (RFC 4013) of ASCII text: the identity, but control
  * characters are prohibited (MW_ERR_INVAL) and non-ASCII octets are not
  * implemented (MW_ERR_UNSUPPORTED). */

@@ -34,17 +34,6 @@ client_start(struct mw__client *c)
 	return MW_ERR_OK;
 }
 
-/* The server speaks first: no initial response. */
-static mw_err
-client_initial(struct mw__client *c, unsigned char *out, size_t cap,
-    size_t *outlen, int *has)
-{
-	(void)c, (void)out, (void)cap;
-	*outlen = 0;
-	*has = 0;
-	return MW_ERR_OK;
-}
-
 /* The first challenge gets the user name, the second the password, by
  * position and not by prompt (see the top of the file). */
 static mw_err
@@ -72,7 +61,7 @@ client_step(struct mw__client *c, const unsigned char *in, size_t n,
 }
 
 const struct mw__client_ops mw__login_client = {
-	client_start, client_initial, client_step
+	client_start, mw__no_initial, client_step
 };
 
 /* ---- server ---- */

@@ -17,36 +17,6 @@
  * of RFC 7628 3.2.2 is one flat object. */
 #define JSON_DEPTH	8
 
-/* An output buffer that counts what does not fit. */
-struct out {
-	unsigned char	*p;
-	size_t		 cap;
-	size_t		 len;
-};
-
-static void
-put(struct out *o, const void *s, size_t n)
-{
-	if (n > 0 && o->len <= o->cap && n <= o->cap - o->len)
-		memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
-
-static void
-put_str(struct out *o, const char *s)
-{
-	put(o, s, mw__strlen(s));
-}
-
-static int
-has_ctl(const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
 /*
  * RFC 6750 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
  * "+" / "/" ) *"=". Anything else could end the kvpair (RFC 7628 3.1
@@ -72,20 +42,20 @@ b64token(const char *s)
 
 /* RFC 5801 4: saslname, with "," as "=2C" and "=" as "=3D" */
 static void
-put_saslname(struct out *o, const char *s)
+put_saslname(struct mw__out *o, const char *s)
 {
 	for (; *s != '\0'; s++) {
 		if (*s == ',')
-			put_str(o, "=2C");
+			mw__put_str(o, "=2C");
 		else if (*s == '=')
-			put_str(o, "=3D");
+			mw__put_str(o, "=3D");
 		else
-			put(o, s, 1);
+			mw__put(o, s, 1);
 	}
 }
 
 static void
-put_port(struct out *o, unsigned port)
+put_port(struct mw__out *o, unsigned port)
 {
 	char d[5];
 	size_t i = sizeof(d);
@@ -95,7 +65,7 @@ put_port(struct out *o, unsigned port)
 		d[--i] = (char)('0' + port % 10);
 		port /= 10;
 	} while (port > 0 && i > 0);
-	put(o, d + i, sizeof(d) - i);
+	mw__put(o, d + i, sizeof(d) - i);
 }
 
 /*
@@ -104,46 +74,46 @@ put_port(struct out *o, unsigned port)
  * binding), then host, port and auth kvpairs, as in 4.1's example.
  */
 static void
-oauthbearer_ir(const struct mw_sasl_creds *cr, struct out *o)
+oauthbearer_ir(const struct mw_sasl_creds *cr, struct mw__out *o)
 {
-	put_str(o, "n,");
+	mw__put_str(o, "n,");
 	if (mw__strlen(cr->authzid) > 0) {
-		put_str(o, "a=");
+		mw__put_str(o, "a=");
 		put_saslname(o, cr->authzid);
 	}
-	put_str(o, "," KVSEP);
+	mw__put_str(o, "," KVSEP);
 	if (mw__strlen(cr->host) > 0) {
-		put_str(o, "host=");
-		put_str(o, cr->host);
-		put_str(o, KVSEP);
+		mw__put_str(o, "host=");
+		mw__put_str(o, cr->host);
+		mw__put_str(o, KVSEP);
 	}
 	if (cr->port != 0) {
-		put_str(o, "port=");
+		mw__put_str(o, "port=");
 		put_port(o, cr->port);
-		put_str(o, KVSEP);
+		mw__put_str(o, KVSEP);
 	}
-	put_str(o, "auth=Bearer ");
-	put_str(o, cr->token);
-	put_str(o, KVSEP KVSEP);
+	mw__put_str(o, "auth=Bearer ");
+	mw__put_str(o, cr->token);
+	mw__put_str(o, KVSEP KVSEP);
 }
 
 /* XOAUTH2 (developers.google.com/gmail/imap/xoauth2-protocol):
  * "user=" authcid ^A "auth=Bearer " token ^A ^A */
 static void
-xoauth2_ir(const struct mw_sasl_creds *cr, struct out *o)
+xoauth2_ir(const struct mw_sasl_creds *cr, struct mw__out *o)
 {
-	put_str(o, "user=");
-	put_str(o, cr->authcid);
-	put_str(o, KVSEP "auth=Bearer ");
-	put_str(o, cr->token);
-	put_str(o, KVSEP KVSEP);
+	mw__put_str(o, "user=");
+	mw__put_str(o, cr->authcid);
+	mw__put_str(o, KVSEP "auth=Bearer ");
+	mw__put_str(o, cr->token);
+	mw__put_str(o, KVSEP KVSEP);
 }
 
 static mw_err
 oauth_start(struct mw__client *c, int bearer)
 {
 	const struct mw_sasl_creds *cr = c->cr;
-	struct out o = { NULL, 0, 0 };
+	struct mw__out o = { NULL, 0, 0 };
 	const char *s;
 
 	c->step = 0;
@@ -154,7 +124,7 @@ oauth_start(struct mw__client *c, int bearer)
 		/* saslname = 1*( UTF8-char-safe / "=2C" / "=3D" ) (RFC 5801
 		 * 4); control characters are refused as well */
 		if (mw__strlen(cr->authzid) > MW_SASL_NAME_MAX ||
-		    has_ctl(cr->authzid))
+		    mw__has_ctl(cr->authzid))
 			return MW_ERR_INVAL;
 		/* RFC 7628 3.1: value = *(VCHAR / SP / HTAB / CR / LF); a
 		 * host name is VCHARs */
@@ -171,7 +141,7 @@ oauth_start(struct mw__client *c, int bearer)
 		/* the user name ends at the %x01 after it */
 		if (mw__strlen(cr->authcid) == 0 ||
 		    mw__strlen(cr->authcid) > MW_SASL_NAME_MAX ||
-		    has_ctl(cr->authcid))
+		    mw__has_ctl(cr->authcid))
 			return MW_ERR_INVAL;
 		xoauth2_ir(cr, &o);
 	}
@@ -187,7 +157,7 @@ static mw_err
 oauth_initial(struct mw__client *c, unsigned char *out, size_t cap,
     size_t *outlen, int *has, int bearer)
 {
-	struct out o = { out, cap, 0 };
+	struct mw__out o = { out, cap, 0 };
 
 	*outlen = 0;
 	*has = 1;

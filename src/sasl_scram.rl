@@ -256,60 +256,34 @@ count_decode(const unsigned char *s, size_t n, unsigned *out)
 
 /* ---- output ------------------------------------------------------------ */
 
-struct wbuf {
-	unsigned char	*p;
-	size_t		 cap, len;
-	int		 full;
-};
-
 static void
-put(struct wbuf *w, const void *s, size_t n)
+put_b64(struct mw__out *w, const unsigned char *s, size_t n)
 {
-	if (w->full || w->cap - w->len < n) {
-		w->full = 1;
-		return;
-	}
-	memcpy(w->p + w->len, s, n);
-	w->len += n;
-}
+	size_t k = MW_BASE64_ENCODED_LEN(n);
 
-static void
-put_str(struct wbuf *w, const char *s)
-{
-	put(w, s, strlen(s));
-}
-
-static void
-put_b64(struct wbuf *w, const unsigned char *s, size_t n)
-{
-	size_t k;
-
-	if (w->full || mw_base64_encode(s, n, w->p + w->len, w->cap - w->len,
-	    &k) != MW_ERR_OK) {
-		w->full = 1;
-		return;
-	}
+	if (w->len <= w->cap && k <= w->cap - w->len)
+		mw_base64_encode(s, n, w->p + w->len, w->cap - w->len, &k);
 	w->len += k;
 }
 
 /* RFC 5802 5.1: saslname, with "," and "=" as "=2C" and "=3D" */
 static void
-put_saslname(struct wbuf *w, const unsigned char *s, size_t n)
+put_saslname(struct mw__out *w, const unsigned char *s, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == ',')
-			put_str(w, "=2C");
+			mw__put_str(w, "=2C");
 		else if (s[i] == '=')
-			put_str(w, "=3D");
+			mw__put_str(w, "=3D");
 		else
-			put(w, s + i, 1);
+			mw__put(w, s + i, 1);
 	}
 }
 
 static void
-put_uint(struct wbuf *w, unsigned v)
+put_uint(struct mw__out *w, unsigned v)
 {
 	unsigned char d[16];
 	size_t k = sizeof(d);
@@ -318,7 +292,7 @@ put_uint(struct wbuf *w, unsigned v)
 		d[--k] = (unsigned char)('0' + v % 10);
 		v /= 10;
 	} while (v > 0);
-	put(w, d + k, sizeof(d) - k);
+	mw__put(w, d + k, sizeof(d) - k);
 }
 
 /* ---- keys (RFC 5802 3) ------------------------------------------------ */
@@ -518,23 +492,23 @@ client_start(struct mw__client *c)
  * binding: "n" (RFC 5802 6). *gs2 is the gs2-header's length.
  */
 static void
-client_first(const struct mw__client *c, struct wbuf *w, size_t *gs2)
+client_first(const struct mw__client *c, struct mw__out *w, size_t *gs2)
 {
 	const struct mw_sasl_creds *cr = c->cr;
 
-	put_str(w, "n,");
+	mw__put_str(w, "n,");
 	if (mw__strlen(cr->authzid) > 0) {
-		put_str(w, "a=");
+		mw__put_str(w, "a=");
 		put_saslname(w, (const unsigned char *)cr->authzid,
 		    strlen(cr->authzid));
 	}
-	put_str(w, ",");
+	mw__put_str(w, ",");
 	*gs2 = w->len;
-	put_str(w, "n=");
+	mw__put_str(w, "n=");
 	put_saslname(w, (const unsigned char *)cr->authcid,
 	    strlen(cr->authcid));
-	put_str(w, ",r=");
-	put(w, c->m.scram.nonce, c->m.scram.nonce_len);
+	mw__put_str(w, ",r=");
+	mw__put(w, c->m.scram.nonce, c->m.scram.nonce_len);
 }
 
 static mw_err
@@ -542,7 +516,7 @@ client_initial(struct mw__client *c, unsigned char *out, size_t cap,
     size_t *outlen, int *has)
 {
 	struct mw__scram_client *st = &c->m.scram;
-	struct wbuf w = { out, cap, 0, 0 };
+	struct mw__out w = { out, cap, 0 };
 	size_t gs2;
 
 	*has = 1;	/* RFC 5802 5: the client speaks first */
@@ -556,7 +530,7 @@ client_initial(struct mw__client *c, unsigned char *out, size_t cap,
 		st->nonce_len = MW_SASL_NONCE_LEN;
 	}
 	client_first(c, &w, &gs2);
-	if (w.full)
+	if (w.len > w.cap)
 		return MW_ERR_NOSPACE;
 	*outlen = w.len;
 	return MW_ERR_OK;
@@ -575,8 +549,8 @@ client_final(struct mw__client *c, const unsigned char *in, size_t n,
 	unsigned char client_key[MW_HASH_MAX], stored_key[MW_HASH_MAX];
 	unsigned char server_key[MW_HASH_MAX], sig[MW_HASH_MAX];
 	unsigned char proof[MW_HASH_MAX];
-	struct wbuf fw = { first, sizeof(first), 0, 0 };
-	struct wbuf w = { out, cap, 0, 0 };
+	struct mw__out fw = { first, sizeof(first), 0 };
+	struct mw__out w = { out, cap, 0 };
 	struct spans sp;
 	const unsigned char *v;
 	size_t vn, saltlen, gs2, i, wp, hl = mw_hash_len(st->hash);
@@ -610,14 +584,14 @@ client_final(struct mw__client *c, const unsigned char *in, size_t n,
 	/* client-final-message-without-proof: "c=" base64(gs2-header) ","
 	 * nonce, the whole nonce the server sent (RFC 5802 5.1 c, r) */
 	client_first(c, &fw, &gs2);
-	if (fw.full)
+	if (fw.len > fw.cap)
 		return MW_ERR_NOSPACE;
 	attr(&sp, CAP(nonce), 'r', &v, &vn);
-	put_str(&w, "c=");
+	mw__put_str(&w, "c=");
 	put_b64(&w, first, gs2);
-	put_str(&w, ",r=");
-	put(&w, v, vn);
-	if (w.full)
+	mw__put_str(&w, ",r=");
+	mw__put(&w, v, vn);
+	if (w.len > w.cap)
 		return MW_ERR_NOSPACE;
 	wp = w.len;
 
@@ -635,9 +609,9 @@ client_final(struct mw__client *c, const unsigned char *in, size_t n,
 	}
 	for (i = 0; i < hl; i++)
 		proof[i] = client_key[i] ^ sig[i];
-	put_str(&w, ",p=");
+	mw__put_str(&w, ",p=");
 	put_b64(&w, proof, hl);
-	if (w.full) {
+	if (w.len > w.cap) {
 		err = MW_ERR_NOSPACE;
 		goto out;
 	}
@@ -724,14 +698,14 @@ mw__scram_server_nonce(struct mw__server *s, const unsigned char *nonce,
 /* server-first-message = nonce "," salt "," iteration-count (RFC 5802 7):
  * "r=" c-nonce s-nonce ",s=" base64(salt) ",i=" count */
 static void
-server_first(const struct mw__scram_server *st, struct wbuf *w)
+server_first(const struct mw__scram_server *st, struct mw__out *w)
 {
-	put_str(w, "r=");
-	put(w, st->cfm + st->cnonce_off, st->cnonce_len);
-	put(w, st->snonce, st->snonce_len);
-	put_str(w, ",s=");
+	mw__put_str(w, "r=");
+	mw__put(w, st->cfm + st->cnonce_off, st->cnonce_len);
+	mw__put(w, st->snonce, st->snonce_len);
+	mw__put_str(w, ",s=");
 	put_b64(w, st->keys.salt, st->keys.salt_len);
-	put_str(w, ",i=");
+	mw__put_str(w, ",i=");
 	put_uint(w, st->keys.iterations);
 }
 
@@ -746,7 +720,7 @@ server_challenge(struct mw__server *s, const unsigned char *in, size_t n,
 	struct mw_sasl_secret sec;
 	enum mw_sasl_lookup l;
 	unsigned char scratch[MW_SASL_MSG_MAX];
-	struct wbuf w = { scratch, sizeof(scratch), 0, 0 };
+	struct mw__out w = { scratch, sizeof(scratch), 0 };
 	struct spans sp;
 	const unsigned char *v, *f;
 	size_t vn;
@@ -804,7 +778,7 @@ server_challenge(struct mw__server *s, const unsigned char *in, size_t n,
 	/* a client nonce that leaves no room for ours within the longest
 	 * message of the exchange is refused, not a caller's NOSPACE */
 	server_first(st, &w);
-	if (w.full)
+	if (w.len > w.cap)
 		return MW__FAIL;
 	if (w.len > cap) {
 		*err = MW_ERR_NOSPACE;
@@ -826,8 +800,8 @@ server_verify(struct mw__server *s, const unsigned char *in, size_t n,
 	unsigned char sfirst[MW_SASL_MSG_MAX];
 	unsigned char dec[MW_BASE64_DECODED_MAX(MW_SASL_MSG_MAX)];
 	unsigned char sig[MW_HASH_MAX], key[MW_HASH_MAX], h[MW_HASH_MAX];
-	struct wbuf fw = { sfirst, sizeof(sfirst), 0, 0 };
-	struct wbuf w = { out, cap, 0, 0 };
+	struct mw__out fw = { sfirst, sizeof(sfirst), 0 };
+	struct mw__out w = { out, cap, 0 };
 	struct spans sp;
 	struct mw_iov iov;
 	const unsigned char *v;
@@ -865,7 +839,7 @@ server_verify(struct mw__server *s, const unsigned char *in, size_t n,
 	 * AuthMessage); the client knew the password if H(ClientKey) is
 	 * StoredKey */
 	server_first(st, &fw);
-	if (fw.full)
+	if (fw.len > fw.cap)
 		return MW__FAIL;	/* cannot be: it fitted before */
 	if (auth_hmac(crypto, st->hash, st->keys.stored_key,
 	    st->cfm + st->gs2_len, st->cfm_len - st->gs2_len, sfirst, fw.len,
@@ -896,9 +870,9 @@ server_verify(struct mw__server *s, const unsigned char *in, size_t n,
 		verdict = MW__TEMPFAIL;
 		goto out;
 	}
-	put_str(&w, "v=");
+	mw__put_str(&w, "v=");
 	put_b64(&w, sig, hl);
-	if (w.full) {
+	if (w.len > w.cap) {
 		*err = MW_ERR_NOSPACE;
 		verdict = MW__TEMPFAIL;
 		goto out;
