@@ -97,6 +97,13 @@ mw_client_config_init(struct mw_client_config *cfg)
 	for (unsigned i = 0; i < MW_CLIENT_T__COUNT; i++)
 		cfg->timeout[i] = tdefault[i];
 	cfg->longline = MW_DATA_LONG_ACCEPT;
+	/* servers in the field: Postfix's smtp-sink ends its EHLO reply
+	 * with "250 " (RFC 5321 4.2.1's prose asks for the SP; the ABNF has
+	 * no such line), and Postfix with broken_sasl_auth_clients sends
+	 * "250-AUTH=PLAIN LOGIN" beside the proper line. A bare LF stays an
+	 * error: it is how replies are smuggled. */
+	cfg->reply.lenient = MW_REPLY_LENIENT_SP_NO_TEXT |
+	    MW_REPLY_LENIENT_AUTH_EQ;
 }
 
 mw_err

@@ -261,7 +261,8 @@ capture(struct mw_cmd_parser *pr, int id, uint32_t off, int leave)
 _Static_assert(MW_LENIENT_BARE_LF == 1u << MW__LENIENT_bare_lf &&
     MW_LENIENT_SPACE_AFTER_COLON == 1u << MW__LENIENT_space_after_colon &&
     MW_LENIENT_NO_BRACKETS == 1u << MW__LENIENT_no_brackets &&
-    MW__LENIENT_COUNT == 3, "grammar/lenient.abnf and MW_LENIENT_* differ");
+    MW__LENIENT_sp_no_text == 3 && MW__LENIENT_COUNT == 4,
+    "grammar/lenient.abnf and MW_LENIENT_* differ");
 
 static int
 lenient(const struct mw_cmd_parser *pr, int id)
@@ -273,7 +274,7 @@ lenient(const struct mw_cmd_parser *pr, int id)
 		return (pr->cfg.lenient & MW_LENIENT_SPACE_AFTER_COLON) != 0;
 	case MW__LENIENT_no_brackets:
 		return (pr->cfg.lenient & MW_LENIENT_NO_BRACKETS) != 0;
-	default:
+	default:	/* sp-no-text: replies only */
 		return 0;
 	}
 }

@@ -108,8 +108,10 @@ fail(struct mw_reply_parser *rp, mw_err err, enum mw_reply_cause cause,
 } while (0)
 
 /* The grammar's leniencies (grammar/lenient.abnf) the reply machines use. */
-#define MW_LENIENT(id)	((id) == MW__LENIENT_bare_lf && \
-			 (lenient & MW_REPLY_LENIENT_BARE_LF) != 0)
+#define MW_LENIENT(id)	(((id) == MW__LENIENT_bare_lf && \
+			 (lenient & MW_REPLY_LENIENT_BARE_LF) != 0) || \
+			 ((id) == MW__LENIENT_sp_no_text && \
+			 (lenient & MW_REPLY_LENIENT_SP_NO_TEXT) != 0))
 
 #define TAG(c)		(lines[n].cap = (c))
 

@@ -297,6 +297,8 @@ option(struct script *sc, char *l)
 		sc->cfg.reply.max_lines = (uint32_t)strtoul(v, NULL, 10);
 	else if (strcmp(k, "bare_lf") == 0)
 		sc->cfg.reply.lenient |= MW_REPLY_LENIENT_BARE_LF;
+	else if (strcmp(k, "strict") == 0)
+		sc->cfg.reply.lenient = 0;
 	else {
 		fprintf(stderr, "%s: unknown option %s\n", sc->name, k);
 		abort();

@@ -125,7 +125,9 @@ struct mw_client_config {
 	unsigned	 longline;	/* MW_DATA_LONG_*: for DATA bodies */
 };
 
-/* Defaults: TLS required, pipelining and chunking on, the timers above. */
+/* Defaults: TLS required, pipelining and chunking on, the timers above,
+ * the reply leniencies MW_REPLY_LENIENT_SP_NO_TEXT and _AUTH_EQ (what
+ * Postfix sends; bare LF stays an error). */
 void	mw_client_config_init(struct mw_client_config *cfg);
 
 /* DSN NOTIFY (RFC 3461 4.1) bits; NEVER stands alone. */
