@@ -53,7 +53,7 @@ CORE_RL	= src/esc.rl src/xtext.rl src/base64.rl src/command.rl src/reply.rl \
 CORE	= $(CORE_C:src/%.c=$(B)/obj/%.o) $(CORE_RL:src/%.rl=$(B)/obj/%.o)
 HDRS	= $(wildcard include/mailwire/*.h) $(wildcard src/*.h)
 # beside the core: the adapters (OpenSSL's crypto for the SASL machines)
-IO_C	= src/crypto_openssl.c src/io_posix.c src/io_tls.c
+IO_C	= src/crypto_openssl.c src/io_posix.c src/io_tls.c src/io_client.c
 IO	= $(IO_C:src/%.c=$(B)/obj/io/%.o)
 DEPS	= $(B)/.deps-ok
 
@@ -62,7 +62,7 @@ PARSE_SRC = src/mailwire-parse.c src/parse_command.c src/parse_data.c \
 
 all: $(B)/bin/mwgen $(B)/libmailwire-core.a $(B)/libmailwire-io.a \
 	$(B)/bin/mailwire-recognize $(B)/bin/mailwire-parse \
-	$(B)/bin/mailwire-sink
+	$(B)/bin/mailwire-sink $(B)/bin/mailwire-send
 
 $(DEPS): scripts/deps.sh
 	@sh scripts/deps.sh
@@ -135,11 +135,14 @@ $(B)/bin/mailwire-sink: src/mailwire-sink.c $(HDRS) $(B)/libmailwire-io.a $(B)/l
 	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ src/mailwire-sink.c \
 	    $(B)/libmailwire-io.a $(B)/libmailwire-core.a -lssl -lcrypto
 
+$(B)/bin/mailwire-send: src/mailwire-send.c $(HDRS) $(B)/libmailwire-io.a $(B)/libmailwire-core.a
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ src/mailwire-send.c \
+	    $(B)/libmailwire-io.a $(B)/libmailwire-core.a -lssl -lcrypto
+
+# the demo: mailwire-sink and mailwire-send over loopback, STARTTLS, AUTH
 run: $(DEPS) all
-	@echo "mailwire: the RFC 5321 Appendix D dialogues, recognised by machines"
-	@echo "generated from grammar/ (mwgen -> Ragel -> C):"
-	@echo
-	$(B)/bin/mailwire-recognize tests/cases/appendix-d/*.txt
+	@B=$(B) sh scripts/demo.sh
 
 # --- tests (built with ASan and UBSan) -----------------------------------
 TESTBIN	= $(B)/tests/test_gen_lexer $(B)/tests/test_gen_parse \
@@ -278,7 +281,14 @@ $(B)/tests/bad-core.a: tests/bad_core.c
 	@rm -f $@
 	ar rcs $@ $(B)/tests/bad_core.o
 
-test: $(DEPS) all $(TESTBIN)
+# the client's interop peers: Exim is extracted beside postfix
+# (tests/peers/README); the Debian packages come with $(DEPS)
+PEERS	= $(B)/.peers-ok
+$(PEERS): tests/peers/exim.sh | $(DEPS)
+	@sh tests/peers/exim.sh install
+	@touch $@
+
+test: $(DEPS) $(PEERS) all $(TESTBIN)
 	@B=$(B) RFC_DIR=$(RFC_DIR) SENTENCES=$(SENTENCES) CLANG=$(CLANG) \
 	    RAGEL="$(RAGEL) $(RAGEL_STYLE)" sh tests/run.sh
 

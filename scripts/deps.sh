@@ -31,6 +31,10 @@ want msmtp have msmtp
 # Postfix's smtp-source and smtp-sink (the package's daemon is kept stopped)
 want postfix test -x /usr/sbin/smtp-source
 want python3 installed python3
+# the client's interop peers (tests/peers/README): Python's aiosmtpd; Exim
+# is extracted beside postfix by tests/peers/exim.sh (their packages
+# conflict)
+want python3-aiosmtpd installed python3-aiosmtpd
 
 [ -z "$missing" ] && exit 0
 cmd="apt-get install -y --no-install-recommends$missing"

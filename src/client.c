@@ -444,6 +444,11 @@ on_timeout(struct mw_client *c)
 	quit = t != MW_CLIENT_T_CONNECT && t != MW_CLIENT_T_GREETING &&
 	    c->state != ST_TLS && c->state != ST_BODY;
 	mw__cl_fail_session(c, MW_CLIENT_CLOSE_TIMEOUT, NULL, NULL, quit);
+	/* a server that let a timer run out is not waited for again: QUIT
+	 * is said (the output is sent before the close) and the session
+	 * ends without a second timer for its reply */
+	if (c->state == ST_QUIT)
+		mw__cl_close_now(c);
 }
 
 /* ---- the loop ---------------------------------------------------------- */

@@ -65,6 +65,8 @@ t server		"$B/tests/test_server" tests/cases/server/*.txt
 t client		"$B/tests/test_client" tests/cases/client/*.txt
 t sink			env SINK="$B/bin/mailwire-sink" sh tests/test_sink.sh
 t interop		env SINK="$B/bin/mailwire-sink" sh tests/test_interop.sh
+t send			env SINK="$B/bin/mailwire-sink" SEND="$B/bin/mailwire-send" sh tests/test_send.sh
+t send-interop		env SINK="$B/bin/mailwire-sink" SEND="$B/bin/mailwire-send" sh tests/test_send_interop.sh
 t data			"$B/tests/test_data"
 t data-portable		"$B/tests/test_data_portable"
 t parse-data		sh -c "printf 'x\\n.\\nMAIL FROM:<a@b>\\r\\n.\\r\\n' | $B/bin/mailwire-parse data | grep -q '^{\"ok\":false,\"end\":24,\"length\":21,' && echo 'ok - mailwire-parse data: LF.LF does not end the message; its bare LF refuses it'"
@@ -84,7 +86,8 @@ t fuzz-replay-reply	"$B/tests/replay_reply" fuzz/corpus/reply
 t fuzz-replay-data-portable "$B/tests/replay_data_portable" fuzz/corpus/data
 t readme		sh tests/test_readme.sh
 t deps			sh tests/test_deps.sh
-t demo			sh -c "$B/bin/mailwire-recognize tests/cases/appendix-d/*.txt >/dev/null && echo 'ok - make run recognises every line of RFC 5321 Appendix D'"
+t recognize		sh -c "$B/bin/mailwire-recognize tests/cases/appendix-d/*.txt >/dev/null && echo 'ok - mailwire-recognize recognises every line of RFC 5321 Appendix D'"
+t demo			sh -c "B=$B sh scripts/demo.sh >$B/demo.log 2>&1 && tail -1 $B/demo.log | grep -qx 'demo: ok' && grep -c ': delivered (250' $B/demo.log | grep -qx 2 && echo 'ok - make run: two messages sent over STARTTLS with SCRAM-SHA-256 and CRAM-MD5, delivered to the Maildir' || { tail -20 $B/demo.log; echo 'not ok - make run (scripts/demo.sh)'; }"
 
 echo
 if [ "$skipped" -gt 0 ]; then
