@@ -148,14 +148,24 @@ smtpsink() {
 		done
 		lmtp=
 		[ "$sm" = lmtp ] && lmtp=--lmtp
-		send last --server "127.0.0.1:$P" --tls none $lmtp \
+		send last --server "127.0.0.1:$P" --tls none $lmtp -v \
 		    --from a@example.test --to b@example.test \
 		    --to c@example.test --message "$MSG"
 		kill "$sp" 2>/dev/null
+		# the line after MAIL in the transcript: a RCPT when pipelined
+		after=$(grep -A1 '^C: MAIL FROM' "$T/last.err" | sed -n 2p)
 		case $sm in
 		pipelining|no-pipelining|lmtp)
 			check "smtp-sink $sm: both delivered" delivered 2
 			expect_rc "smtp-sink $sm: exit 0" 0;;
+		esac
+		case $sm in
+		pipelining|lmtp)
+			check "smtp-sink $sm: MAIL and RCPTs in one write" \
+			    test "${after%%<*}" = "C: RCPT TO:";;
+		no-pipelining)
+			check "smtp-sink $sm: MAIL waits for its reply" \
+			    test "${after%% *}" = "S:";;
 		rcpt-450|quit-at-data|421-at-mail)
 			check "smtp-sink $sm: none delivered" delivered 0
 			expect_rc "smtp-sink $sm: temporary failure, exit 75" 75;;
