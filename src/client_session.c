@@ -198,6 +198,7 @@ start_body(struct mw_client *c)
 	c->bn = c->bpos = 0;
 	c->blast = c->bwait = c->bhdr = 0;
 	c->chunk_left = 0;
+	c->bprev = '\n';	/* an empty body is at a line start */
 	c->boff = 0;
 	c->progress = 1;
 	mw_data_enc_init(&c->enc, c->cfg.longline);
@@ -273,6 +274,108 @@ end_count(const struct mw_client *c)
 	return c->cfg.lmtp ? (uint32_t)c->nacc : 1;
 }
 
+/*
+ * BDAT line ends. RFC 3030 3: only a BINARYMIME body goes as given. Any
+ * other is text, whose lines end in CRLF (RFC 5321 2.3.8, RFC 5322 2.3),
+ * so it is sent as the DATA encoder sends it (less the dot-stuffing):
+ * a CR as CRLF, an LF right after a CR as nothing (it is that CRLF's),
+ * any other LF as CRLF, and a non-empty body whose last octet is neither
+ * CR nor LF ends with an added CRLF, in the LAST chunk. The server gets
+ * the same octets over DATA and over BDAT. The state between pieces is
+ * the body's last octet so far (bprev; LF for none).
+ */
+static int
+bdat_raw(const struct mw_client *c)
+{
+	return c->msg.body == MW_CLIENT_BODY_BINARYMIME;
+}
+
+/* The octets the piece bsrc[0..bn) is sent as, with the added line end
+ * if it is the last. */
+static uint64_t
+bdat_size(const struct mw_client *c)
+{
+	const unsigned char *p = c->bsrc;
+	unsigned prev = c->bprev;
+	uint64_t n = c->bn;
+
+	if (bdat_raw(c))
+		return n;
+	/* each CR counts 2, an LF 2 or (after a CR) 0, the rest 1 */
+	for (size_t i = 0; i < c->bn; i++) {
+		unsigned ch = p[i];
+
+		n += (uint64_t)(ch == '\r') + (ch == '\n') -
+		    (uint64_t)2 * (ch == '\n' && prev == '\r');
+		prev = ch;
+	}
+	if (c->blast && prev != '\r' && prev != '\n')
+		n += 2;
+	return n;
+}
+
+/* Sends what is left of the current chunk. MW_ERR_OK once it is all out
+ * (the piece consumed), MW_ERR_AGAIN when the output is full. */
+static mw_err
+bdat_copy(struct mw_client *c)
+{
+	static const unsigned char crlf[2] = { '\r', '\n' };
+	const int raw = bdat_raw(c);
+
+	while (c->chunk_left > 0 || (!c->bhdr && c->bpos < c->bn)) {
+		size_t k = c->bn - c->bpos, room;
+		/* bsrc may be NULL for an empty piece */
+		const unsigned char *p = k > 0 ? c->bsrc + c->bpos : NULL;
+		unsigned ch = k > 0 ? *p : 0;
+
+		if (!raw && (k == 0 || ch == '\r' || ch == '\n')) {
+			if (k > 0 && ch == '\n' && c->bprev == '\r') {
+				/* the LF of a CRLF already sent */
+				c->bpos++;
+				c->bprev = '\n';
+				continue;
+			}
+			/* a line end; k == 0: the one the LAST chunk adds */
+			if (c->chunk_left < 2)
+				break;		/* cannot happen: counted */
+			if (!mw__cl_room(c, 2))
+				return MW_ERR_AGAIN;
+			memcpy(c->out + c->out_len, crlf, 2);
+			c->out_len += 2;
+			c->queued += 2;
+			c->chunk_left -= 2;
+			if (k > 0) {
+				c->bpos++;
+				c->bprev = ch;
+			} else
+				c->bprev = '\n';
+			continue;
+		}
+		if (!mw__cl_room(c, 1))
+			return MW_ERR_AGAIN;
+		room = c->out_cap - c->out_len;
+		if (k > room)
+			k = room;
+		if (k > c->chunk_left)
+			k = (size_t)c->chunk_left;
+		if (!raw)
+			for (size_t i = 1; i < k; i++)
+				if (p[i] == '\r' || p[i] == '\n') {
+					k = i;
+					break;
+				}
+		if (k == 0)
+			break;			/* cannot happen: counted */
+		memcpy(c->out + c->out_len, p, k);
+		c->out_len += k;
+		c->queued += k;
+		c->bpos += k;
+		c->chunk_left -= k;
+		c->bprev = p[k - 1];
+	}
+	return MW_ERR_OK;
+}
+
 mw_err
 mw__cl_body_step(struct mw_client *c, struct mw_client_event *ev)
 {
@@ -282,39 +385,36 @@ mw__cl_body_step(struct mw_client *c, struct mw_client_event *ev)
 	if (c->bwait)
 		return MW_ERR_STATE;
 	if (c->use_bdat) {
-		if (c->chunk_left > 0) {
-			size_t k = c->bn - c->bpos;
-
-			if (k > c->chunk_left)
-				k = (size_t)c->chunk_left;
-			if (!mw__cl_room(c, 1))
-				return MW_ERR_AGAIN;
-			if (k > c->out_cap - c->out_len)
-				k = c->out_cap - c->out_len;
-			memcpy(c->out + c->out_len, c->bsrc + c->bpos, k);
-			c->out_len += k;
-			c->queued += k;
-			c->bpos += k;
-			c->chunk_left -= k;
-		}
-		if (c->chunk_left > 0)
-			return CONT;
+		if ((e = bdat_copy(c)) != MW_ERR_OK)
+			return e;
 		if (c->bhdr) {
 			struct mw__wr w;
+			uint64_t n = bdat_size(c);
 
-			/* RFC 3030 2: BDAT chunk-size [LAST] */
+			c->bhdr = 0;
+			/* a piece that adds nothing (empty, or the LF of a
+			 * CRLF split across pieces) is no chunk */
+			if (n == 0 && !c->blast) {
+				if (c->bn > 0)
+					c->bprev = '\n';
+				c->bpos = c->bn;
+				return ask_body(c, ev);
+			}
+			/* RFC 3030 2: BDAT chunk-size [LAST]; the size is of
+			 * the octets as sent */
 			mw__cl_wr_begin(c, &w);
 			mw__wr_put(&w, "BDAT ");
-			mw__wr_u64(&w, c->bn);
+			mw__wr_u64(&w, n);
 			mw__wr_put(&w, c->blast ? " LAST\r\n" : "\r\n");
-			if (w.over)
+			if (w.over) {
+				c->bhdr = 1;
 				return MW_ERR_AGAIN;
+			}
 			c->out_len += w.n;
 			c->queued += w.n;
 			mw__cl_push(c, c->blast ? Q_END : Q_BDAT,
-			    c->blast ? end_count(c) : 0, c->queued + c->bn);
-			c->bhdr = 0;
-			c->chunk_left = c->bn;
+			    c->blast ? end_count(c) : 0, c->queued + n);
+			c->chunk_left = n;
 			return CONT;
 		}
 		if (c->qn > 0) {

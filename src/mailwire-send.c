@@ -360,8 +360,7 @@ static struct {
 	off_t		 start;		/* the body's offset in; -1: a pipe */
 	unsigned char	*hdr;		/* -t: the header block to send */
 	size_t		 hdrlen, hdrpos;
-	int		 in_eof, pend_cr, err;
-	int		 last;		/* the last octet given */
+	int		 in_eof, err;
 	uint64_t	 given;		/* octets handed to the engine */
 	uint64_t	 size;		/* the SIZE= estimate; 0: unknown */
 } body;
@@ -552,67 +551,39 @@ rewind_body(void)
 		return -1;
 	clearerr(body.in);
 	body.hdrpos = 0;
-	body.in_eof = body.pend_cr = 0;
+	body.in_eof = 0;
 	body.given = 0;
-	body.last = 0;
 	return 0;
 }
 
 /*
- * The next body octets into out[0..cap), line ends as CRLF: a bare CR or
- * LF becomes CRLF, as the DATA encoder does, so BDAT (which sends octets
- * as they are) carries the same message (RFC 5321 2.3.8).
+ * The next body octets into out[0..cap), as they are: the engine sends
+ * every bare CR and LF as CRLF and ends an unterminated last line, over
+ * DATA and BDAT alike (RFC 5321 2.3.8).
  */
 static size_t
 fill(unsigned char *out, size_t cap, int *last)
 {
-	size_t o = 0;
-	int ch;
+	size_t o = 0, k;
 
 	*last = 0;
-	while (o + 3 <= cap) {
-		if (body.hdrpos < body.hdrlen)
-			ch = body.hdr[body.hdrpos++];
-		else if (body.in_eof)
-			break;
-		else if ((ch = getc(body.in)) == EOF) {
+	if (body.hdrpos < body.hdrlen) {
+		o = body.hdrlen - body.hdrpos;
+		if (o > cap)
+			o = cap;
+		memcpy(out, body.hdr + body.hdrpos, o);
+		body.hdrpos += o;
+	}
+	if (o < cap && !body.in_eof) {
+		k = fread(out + o, 1, cap - o, body.in);
+		if (k < cap - o) {
 			if (ferror(body.in))
 				body.err = errno != 0 ? errno : EIO;
 			body.in_eof = 1;
-			break;
 		}
-		if (ch == '\n') {
-			out[o++] = '\r';
-			out[o++] = '\n';
-			body.pend_cr = 0;
-			continue;
-		}
-		if (body.pend_cr) {
-			out[o++] = '\r';
-			out[o++] = '\n';
-			body.pend_cr = 0;
-		}
-		if (ch == '\r')
-			body.pend_cr = 1;
-		else
-			out[o++] = (unsigned char)ch;
+		o += k;
 	}
-	if (body.in_eof && body.hdrpos >= body.hdrlen) {
-		/* a last line without its end gets one, as the DATA
-		 * encoder does: the same message over BDAT */
-		int end = body.pend_cr || (body.given + o > 0 &&
-		    (o > 0 ? out[o - 1] : body.last) != '\n');
-
-		if (end && o + 2 <= cap) {
-			out[o++] = '\r';
-			out[o++] = '\n';
-			body.pend_cr = 0;
-			end = 0;
-		}
-		*last = !end;
-	}
-	if (o > 0)
-		body.last = out[o - 1];
+	*last = body.in_eof && body.hdrpos >= body.hdrlen;
 	body.given += o;
 	return o;
 }

@@ -143,11 +143,19 @@ struct mw_client_rcpt {
 					 * 3461 4.2); NULL: none */
 };
 
+/*
+ * The body's type. Every body but BINARYMIME is text and reaches the
+ * server the same over DATA and BDAT (RFC 5321 2.3.8): a bare CR or LF
+ * goes as CRLF (a CR then LF, even split between pieces, is one CRLF),
+ * and a non-empty body whose last octet is neither CR nor LF gets CRLF
+ * added; DATA also stuffs dots (RFC 5321 4.5.2). A BINARYMIME body goes
+ * octet for octet (RFC 3030 3).
+ */
 enum mw_client_body {
 	MW_CLIENT_BODY_NONE,		/* no BODY= */
 	MW_CLIENT_BODY_7BIT,		/* RFC 6152 */
 	MW_CLIENT_BODY_8BITMIME,	/* RFC 6152 */
-	MW_CLIENT_BODY_BINARYMIME	/* RFC 3030: needs BDAT */
+	MW_CLIENT_BODY_BINARYMIME	/* RFC 3030: needs BDAT; as given */
 };
 
 enum mw_client_ret { MW_CLIENT_RET_NONE, MW_CLIENT_RET_FULL,
@@ -321,6 +329,8 @@ struct mw_client {
 	size_t				 bn, bpos;
 	int				 blast, bwait, bhdr;
 	uint64_t			 boff, chunk_left;
+	unsigned char			 bprev;	/* BDAT: the body's last
+						 * octet so far */
 	/* the end */
 	enum mw_client_close		 reason;
 	enum mw_client_timer		 timer;
