@@ -397,18 +397,81 @@ fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(FUZZERS:%=$(B)/fuzz/%.dict)
 	done
 
 # --- benchmarks: ratios against memchr/memcpy measured in the same run --
-BENCHES	= command data reply
+# scripts/bench.sh installs the peers (Postfix's smtp-sink/smtp-source,
+# go-smtp, aiosmtpd, gnuplot, the ARM toolchain), builds what each part
+# needs with the targets below and writes build/bench/results.md and
+# results.png; `scripts/bench.sh PART` runs one part alone.
+BENCHES	= command data reply count memory
+BENCH_STYLES = T0 T1 F1 G2
+BENCHBIN = $(BENCHES:%=$(B)/bench/bench_%) $(B)/bench/nullsink $(B)/bench/conns \
+	   $(B)/bench/mwsource
 
-$(B)/bench/bench_%: bench/bench_%.c bench/bench.h $(B)/libmailwire-core.a $(HDRS)
+$(B)/bench/bench_%: bench/bench_%.c bench/bench.h bench/sizes.h bench/corpus.h bench/corpus.c $(B)/libmailwire-core.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g $(INC) -o $@ $< $(B)/libmailwire-core.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g $(INC) -o $@ $< bench/corpus.c \
+	    $(B)/libmailwire-core.a
 
-bench: $(DEPS) all $(BENCHES:%=$(B)/bench/bench_%)
-	@: > $(B)/bench/results.md
-	@for b in $(BENCHES); do \
-	    $(B)/bench/bench_$$b $(BENCH_SECONDS) | tee -a $(B)/bench/results.md; \
-	done
-	@echo "written: $(B)/bench/results.md"
+# the no-parsing baseline server, and the idle-connection client
+$(B)/bench/nullsink: bench/nullsink.c
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g -o $@ bench/nullsink.c
+
+# the client engine as a load generator (smtp-source's counterpart)
+$(B)/bench/mwsource: bench/mwsource.c $(HDRS) $(B)/libmailwire-core.a
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g $(INC) -o $@ bench/mwsource.c \
+	    $(B)/libmailwire-core.a
+
+$(B)/bench/conns: bench/conns.c
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g -o $@ bench/conns.c
+
+# go-smtp from Debian's packages, offline (GOPATH, no modules)
+$(B)/bench/gosink: bench/gosink/main.go
+	@mkdir -p $(@D)
+	GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= GOCACHE=$(CURDIR)/$(B)/bench/gocache \
+	    go build -o $@ bench/gosink/main.go
+
+# the command and reply machines in each Ragel code style, and the
+# benchmarks linked against them (their objects come before the archive)
+$(B)/bench/styles/%/command.c: src/command.rl $(B)/gen/grammar.rl | $(DEPS)
+	@mkdir -p $(@D)
+	$(RAGEL) -$* -I$(B)/gen -o $@ src/command.rl
+
+$(B)/bench/styles/%/reply.c: src/reply.rl $(B)/gen/grammar.rl | $(DEPS)
+	@mkdir -p $(@D)
+	$(RAGEL) -$* -I$(B)/gen -o $@ src/reply.rl
+
+$(B)/bench/styles/%.o: $(B)/bench/styles/%.c $(HDRS)
+	$(CC) $(STD) $(GENWARN) $(CFLAGS) $(INC) -Isrc -I$(B)/gen -c -o $@ $<
+
+$(B)/bench/styles/%/bench_command: bench/bench_command.c bench/bench.h bench/corpus.c $(B)/bench/styles/%/command.o $(B)/libmailwire-core.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g $(INC) -o $@ $< bench/corpus.c \
+	    $(B)/bench/styles/$*/command.o $(B)/libmailwire-core.a
+
+$(B)/bench/styles/%/bench_reply: bench/bench_reply.c bench/bench.h bench/corpus.c $(B)/bench/styles/%/reply.o $(B)/libmailwire-core.a
+	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g $(INC) -o $@ $< bench/corpus.c \
+	    $(B)/bench/styles/$*/reply.o $(B)/libmailwire-core.a
+
+.PRECIOUS: $(B)/bench/styles/%/command.c $(B)/bench/styles/%/reply.c \
+	$(B)/bench/styles/%.o
+
+.PHONY: bench-bin bench-styles bench-print-core
+
+# the core's C sources (Ragel's output for the machines), for the
+# embedded footprint (scripts/bench.sh footprint compiles them itself)
+bench-print-core: $(CORE_RL:src/%.rl=$(B)/src/%.c)
+	@echo $(CORE_C) $(CORE_RL:src/%.rl=$(B)/src/%.c)
+
+bench-bin: $(BENCHBIN)
+
+bench-styles: $(BENCH_STYLES:%=$(B)/bench/styles/%/bench_command) \
+	$(BENCH_STYLES:%=$(B)/bench/styles/%/bench_reply)
+
+bench: $(DEPS) all
+	@B=$(B) BENCH_SECONDS=$(BENCH_SECONDS) MAKE="$(MAKE)" CC="$(CC)" \
+	    RAGEL_STYLE="$(RAGEL_STYLE)" RAGEL_STYLE_command="$(RAGEL_STYLE_command)" \
+	    BENCH_STYLES="$(BENCH_STYLES)" sh scripts/bench.sh all
 
 clean:
 	rm -rf $(B)

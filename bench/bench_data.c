@@ -14,7 +14,8 @@
  * copying into a buffer; scan is mw_data_next(), the same decoding as
  * spans without a copy; eod is mw_data_skip(), end-of-data detection
  * alone; these count wire octets. encode is mw_data_encode() plus
- * mw_data_encode_end(), counted on body octets. One thread; nothing is
+ * mw_data_encode_end(), counted on body octets; dec-spr and enc-spr are
+ * (fastest - slowest) / median over the rounds. One thread; nothing is
  * allocated per message. Time is the thread's CPU time, so that other
  * work on a shared machine (2 cores here) does not count.
  */
@@ -240,9 +241,9 @@ main(int argc, char **argv)
 	printf("GB/s (thread CPU time), medians of %d alternating runs; "
 	    "decode, scan, eod on wire octets, encode on body octets\n\n",
 	    ROUNDS);
-	printf("%-8s %5s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n", "body",
-	    "size", "memcpy", "memchr", "decode", "/memcpy", "scan", "eod",
-	    "/memchr", "encode", "/memcpy");
+	printf("%-8s %5s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s\n",
+	    "body", "size", "memcpy", "memchr", "decode", "/memcpy", "scan",
+	    "eod", "/memchr", "encode", "/memcpy", "dec-spr", "enc-spr");
 	for (size_t k = 0; k < nk; k++) {
 		for (size_t s = 0; s < ns; s++) {
 			struct corpus c;
@@ -260,12 +261,21 @@ main(int argc, char **argv)
 				snprintf(sz, sizeof(sz), "%zuM", sizes[s] >> 20);
 			else
 				snprintf(sz, sizeof(sz), "%zuK", sizes[s] >> 10);
+			/* median() sorted each row: [0] slowest */
 			printf("%-8s %5s %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f "
-			    "%7.2f %7.2f %7.2f\n", kinds[k], sz, m[OP_MEMCPY],
-			    m[OP_MEMCHR], m[OP_DECODE], m[OP_DECODE] /
-			    m[OP_MEMCPY], m[OP_SCAN], m[OP_EOD], m[OP_EOD] /
-			    m[OP_MEMCHR], m[OP_ENCODE], m[OP_ENCODE] /
-			    m[OP_MEMCPY]);
+			    "%7.2f %7.2f %7.2f %7.2f %7.2f\n", kinds[k], sz,
+			    m[OP_MEMCPY], m[OP_MEMCHR], m[OP_DECODE],
+			    m[OP_DECODE] / m[OP_MEMCPY], m[OP_SCAN], m[OP_EOD],
+			    m[OP_EOD] / m[OP_MEMCHR], m[OP_ENCODE],
+			    m[OP_ENCODE] / m[OP_MEMCPY],
+			    (v[OP_DECODE][ROUNDS - 1] - v[OP_DECODE][0]) /
+			    m[OP_DECODE],
+			    (v[OP_ENCODE][ROUNDS - 1] - v[OP_ENCODE][0]) /
+			    m[OP_ENCODE]);
+			printf("kv data %s %s %.3f %.3f %.3f %.3f %.3f %.3f\n",
+			    kinds[k], sz, m[OP_DECODE], m[OP_EOD],
+			    m[OP_ENCODE], m[OP_MEMCPY], m[OP_MEMCHR],
+			    m[OP_SCAN]);
 			fflush(stdout);
 			free(c.body);
 			free(c.wire);

@@ -2,11 +2,15 @@
  * bench/bench_reply.c: the reply parser's speed, single thread, in cache:
  * single-line replies and 10-line EHLO replies (decoded into the
  * capability set), each next to memchr finding every LF of the same
- * bytes, in alternating rounds; medians and the ratio parser/memchr, as a
- * markdown table (make bench collects it in build/bench/results.md). The
- * targets of the reply-parser issue are printed after it.
+ * bytes and memcpy of them, in alternating rounds; medians, the slowest
+ * and fastest round and the parser's time over memchr's and memcpy's, as a
+ * markdown table (scripts/bench.sh collects it in build/bench/results.md).
+ * The targets of the reply-parser issue are printed after it.
  *
- *     bench_reply [seconds]    (default 10; split between the runs)
+ *     bench_reply [seconds] [quick]    (default 10; split between the runs)
+ *
+ * quick: 5 rounds, only "kv reply NAME M-replies/s GB/s" lines
+ * (scripts/bench.sh styles).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -17,33 +21,13 @@
 #include <mailwire/reply.h>
 
 #include "bench.h"
+#include "corpus.h"
 
-#define RUNS		9
+#define RUNS_MAX	9
+
+static int RUNS = RUNS_MAX, quick;
 #define BUF_BYTES	(24 * 1024)	/* in L1/L2 with the parser's state */
 
-/* Postfix's answers to one transaction, and a few others. */
-static const char *const single[] = {
-	"220 mail.example.org ESMTP Postfix\r\n",
-	"250 2.1.0 Ok\r\n",
-	"250 2.1.5 Ok\r\n",
-	"354 End data with <CR><LF>.<CR><LF>\r\n",
-	"250 2.0.0 Ok: queued as 4ABCD1234E\r\n",
-	"221 2.0.0 Bye\r\n",
-	"250 2.0.0 Ok\r\n",
-	"550 5.1.1 <nobody@example.org>: Recipient address rejected\r\n",
-};
-
-static const char ehlo[] =
-	"250-mail.example.org Hello client.example.net [192.0.2.1]\r\n"
-	"250-SIZE 52428800\r\n"
-	"250-8BITMIME\r\n"
-	"250-PIPELINING\r\n"
-	"250-AUTH PLAIN LOGIN\r\n"
-	"250-CHUNKING\r\n"
-	"250-STARTTLS\r\n"
-	"250-ENHANCEDSTATUSCODES\r\n"
-	"250-DSN\r\n"
-	"250 SMTPUTF8\r\n";
 
 struct stream {
 	unsigned char	*buf;
@@ -89,6 +73,17 @@ memchr_all(const struct stream *s)
 	}
 	sink += n;
 	return n;
+}
+
+static unsigned char copybuf[BUF_BYTES];
+
+/* Copies s with memcpy; returns its length. */
+static size_t
+memcpy_all(const struct stream *s)
+{
+	memcpy(copybuf, s->buf, s->len);
+	sink += copybuf[s->len / 2];
+	return s->len;
 }
 
 /* Octets per second of f over s, for about t seconds. */
@@ -137,54 +132,74 @@ struct result {
 	double	gbs;		/* GB/s, median */
 	double	lo, hi;		/* GB/s, slowest and fastest run */
 	double	memchr_gbs;
+	double	memcpy_gbs;
 };
 
 static void
-measure(const char *what, const struct stream *s, double per,
-    struct result *res)
+measure(const char *what, const char *key, const struct stream *s,
+    double per, struct result *res)
 {
-	double p[RUNS], m[RUNS];
+	double p[RUNS_MAX], m[RUNS_MAX], c[RUNS_MAX];
 	double avg = (double)s->len / (double)s->replies;
 
 	parse_all(s);	/* warm up; aborts if a reply does not parse */
 	for (int r = 0; r < RUNS; r++) {
 		p[r] = rate(parse_all, s, per);
 		m[r] = rate(memchr_all, s, per);
+		c[r] = rate(memcpy_all, s, per);
 	}
-	qsort(p, RUNS, sizeof(p[0]), bench_cmp);
-	qsort(m, RUNS, sizeof(m[0]), bench_cmp);
+	qsort(p, (size_t)RUNS, sizeof(p[0]), bench_cmp);
+	qsort(m, (size_t)RUNS, sizeof(m[0]), bench_cmp);
+	qsort(c, (size_t)RUNS, sizeof(c[0]), bench_cmp);
 	res->gbs = p[RUNS / 2] / 1e9;
 	res->rps = p[RUNS / 2] / avg;
 	res->lo = p[0] / 1e9;
 	res->hi = p[RUNS - 1] / 1e9;
 	res->memchr_gbs = m[RUNS / 2] / 1e9;
-	printf("| %-34s %5.1f | %11.2f | %5.3f | %5.3f-%5.3f | %6.2f | "
-	    "%5.3f |\n", what, avg, res->rps / 1e6, res->gbs, res->lo,
-	    res->hi, res->memchr_gbs, res->gbs / res->memchr_gbs);
+	res->memcpy_gbs = c[RUNS / 2] / 1e9;
+	if (!quick)
+		printf("| %-34s %5.1f | %11.2f | %5.3f | %5.3f-%5.3f | %6.2f | "
+		    "%6.2f | %6.1fx | %6.1fx |\n", what, avg, res->rps / 1e6,
+		    res->gbs, res->lo, res->hi, res->memchr_gbs,
+		    res->memcpy_gbs, res->memchr_gbs / res->gbs,
+		    res->memcpy_gbs / res->gbs);
+	printf("kv reply %s %.3f %.4f\n", key,
+	    res->rps / 1e6, res->gbs);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *const ehlos[] = { ehlo };
-	double seconds = argc > 1 ? atof(argv[1]) : 10.0, per;
+		double seconds = argc > 1 ? atof(argv[1]) : 10.0, per;
 	struct stream one, ten;
 	struct result r1, r10;
 
 	if (seconds <= 0)
 		seconds = 10.0;
-	per = seconds / (4.0 * RUNS);
-	fill(&one, single, sizeof(single) / sizeof(single[0]), MW_REPLY_ANY);
-	fill(&ten, ehlos, 1, MW_REPLY_EHLO);
+	if (argc > 2 && strcmp(argv[2], "quick") == 0) {
+		quick = 1;
+		RUNS = 5;
+	}
+	per = seconds / (6.0 * RUNS);
+	fill(&one, mw_bench_single, mw_bench_nsingle, MW_REPLY_ANY);
+	fill(&ten, mw_bench_ehlo, mw_bench_nehlo, MW_REPLY_EHLO);
+	if (quick) {
+		measure("single-line replies, mix", "single", &one, per, &r1);
+		measure("10-line EHLO, capabilities decoded", "ehlo", &ten, per,
+		    &r10);
+		return 0;
+	}
 	printf("reply parser, single thread, in cache (%zu-octet buffers), "
-	    "%d alternating rounds of %.2f s (parser, memchr), medians\n\n",
+	    "%d alternating rounds of %.2f s (parser, memchr, memcpy), "
+	    "medians; min-max: slowest-fastest round\n\n",
 	    (size_t)BUF_BYTES, RUNS, per);
 	printf("| input (octets a reply)                   | M replies/s | "
-	    "GB/s  | runs GB/s   | memchr | ratio |\n");
+	    "GB/s  | min-max GB/s | memchr | memcpy | time/memchr | "
+	    "time/memcpy |\n");
 	printf("| ---------------------------------------- | ----------- | "
-	    "----- | ----------- | ------ | ----- |\n");
-	measure("single-line replies, mix", &one, per, &r1);
-	measure("10-line EHLO, capabilities decoded", &ten, per, &r10);
+	    "----- | ----------- | ------ | ------ | ------- | ------- |\n");
+	measure("single-line replies, mix", "single", &one, per, &r1);
+	measure("10-line EHLO, capabilities decoded", "ehlo", &ten, per, &r10);
 	printf("\ntargets (reply issue): >= 50 M single-line replies/s: %s "
 	    "(%.0f%%); >= 2.5 GB/s on 10-line EHLO replies: %s (%.0f%%)\n\n",
 	    r1.rps >= 50e6 ? "met" : "missed", 100.0 * r1.rps / 50e6,

@@ -35,6 +35,17 @@ want python3 installed python3
 # is extracted beside postfix by tests/peers/exim.sh (their packages
 # conflict)
 want python3-aiosmtpd installed python3-aiosmtpd
+if [ "${1:-}" = bench ]; then
+	want valgrind have valgrind
+	want gnuplot-nox have gnuplot
+	want gcc-arm-none-eabi have arm-none-eabi-gcc
+	want libnewlib-arm-none-eabi test -f /usr/lib/arm-none-eabi/include/string.h
+	want golang-go have go
+	want golang-github-emersion-go-smtp-dev test -d /usr/share/gocode/src/github.com/emersion/go-smtp
+	# Debian 12's go-smtp package does not pull in go-sasl, which it
+	# imports
+	want golang-github-emersion-go-sasl-dev test -d /usr/share/gocode/src/github.com/emersion/go-sasl
+fi
 
 [ -z "$missing" ] && exit 0
 cmd="apt-get install -y --no-install-recommends$missing"
@@ -56,7 +67,9 @@ ours=
 if [ ! -e "$policy" ]; then
 	printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && ours=1
 fi
-apt-get update -qq && $cmd -qq >/dev/null
+# another apt-get (a parallel build) may hold the lock: wait for it
+apt-get -o DPkg::Lock::Timeout=600 update -qq &&
+    $cmd -o DPkg::Lock::Timeout=600 -qq >/dev/null
 st=$?
 [ -n "$ours" ] && rm -f "$policy"
 [ -x /usr/sbin/postfix ] && /usr/sbin/postfix stop >/dev/null 2>&1
