@@ -130,14 +130,19 @@ $(B)/bin/mailwire-parse: $(PARSE_SRC) src/json.h src/parse_tool.h $(HDRS) $(B)/l
 	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ $(PARSE_SRC) \
 	    $(B)/libmailwire-core.a -lcrypto
 
-$(B)/bin/mailwire-sink: src/mailwire-sink.c $(HDRS) $(B)/libmailwire-io.a $(B)/libmailwire-core.a
+# the -v transcript (src/transcript.c) is the programs', not the core's
+SINK_SRC = src/mailwire-sink.c src/transcript.c
+SEND_SRC = src/mailwire-send.c src/send_headers.c src/send_message.c \
+	   src/transcript.c
+
+$(B)/bin/mailwire-sink: $(SINK_SRC) $(HDRS) $(B)/libmailwire-io.a $(B)/libmailwire-core.a
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ src/mailwire-sink.c \
+	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ $(SINK_SRC) \
 	    $(B)/libmailwire-io.a $(B)/libmailwire-core.a -lssl -lcrypto
 
-$(B)/bin/mailwire-send: src/mailwire-send.c $(HDRS) $(B)/libmailwire-io.a $(B)/libmailwire-core.a
+$(B)/bin/mailwire-send: $(SEND_SRC) $(HDRS) $(B)/libmailwire-io.a $(B)/libmailwire-core.a
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ src/mailwire-send.c \
+	$(CC) $(STD) $(POSIX) $(WARN) $(CFLAGS) $(INC) -o $@ $(SEND_SRC) \
 	    $(B)/libmailwire-io.a $(B)/libmailwire-core.a -lssl -lcrypto
 
 # the demo: mailwire-sink and mailwire-send over loopback, STARTTLS, AUTH

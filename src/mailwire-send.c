@@ -5,6 +5,8 @@
  * is streamed from its file or stdin piece by piece as the engine asks;
  * only the header block of -t is held (at most HDR_MAX octets). Prints
  * one line per recipient on stdout; the exit status is sysexits.h's.
+ * Here: the options, the session and the results; -t's header is read in
+ * send_headers.c, the message in send_message.c, -v in transcript.c.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -13,8 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -24,10 +24,8 @@
 #include <mailwire/io_tls.h>
 #include <mailwire/mech.h>
 
-/* -t holds the header block in memory: a bound, or a message with an
- * endless header would take all of it */
-#define HDR_MAX		(1024 * 1024)
-#define LOG_LINE	1024
+#include "send.h"
+#include "transcript.h"
 
 static const char *progname = "mailwire-send";
 
@@ -69,7 +67,7 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
-static void
+void
 die(int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -100,7 +98,7 @@ addr_ok(const char *a, int empty_ok)
 	return 1;
 }
 
-static void
+void
 add_rcpt(const char *a, size_t n, int status)
 {
 	char *s;
@@ -353,345 +351,11 @@ parse_args(int argc, char **argv)
 	}
 }
 
-/* ---- the message ------------------------------------------------------- */
-
-static struct {
-	FILE		*in;
-	off_t		 start;		/* the body's offset in; -1: a pipe */
-	unsigned char	*hdr;		/* -t: the header block to send */
-	size_t		 hdrlen, hdrpos;
-	int		 in_eof, err;
-	uint64_t	 given;		/* octets handed to the engine */
-	uint64_t	 size;		/* the SIZE= estimate; 0: unknown */
-} body;
-
-/* Appends header octets; the bound is HDR_MAX. */
-static void
-hdr_put(unsigned char **b, size_t *n, size_t *cap, const void *p, size_t k)
-{
-	if (*n + k > HDR_MAX)
-		die(EX_DATAERR, "the header block is over %d octets",
-		    HDR_MAX);
-	if (*n + k > *cap) {
-		size_t nc = *cap ? *cap * 2 : 4096;
-
-		while (nc < *n + k)
-			nc *= 2;
-		if ((*b = realloc(*b, nc)) == NULL)
-			die(EX_OSERR, "out of memory");
-		*cap = nc;
-	}
-	memcpy(*b + *n, p, k);
-	*n += k;
-}
-
-/*
- * The recipients of an address-list (RFC 5322 3.4): "a@b", "Name <a@b>",
- * "a@b (comment)", "group: a@b, c@d;". Comments are dropped, a route
- * ("@x,@y:a@b") is dropped, quoted strings kept as written.
- */
-static void
-parse_list(const char *s, size_t n)
-{
-	char el[1024], ang[1024];
-	size_t en = 0, an = 0;
-	int quote = 0, comment = 0, angle = 0, have_angle = 0;
-
-	for (size_t i = 0; i <= n; i++) {
-		char ch = i < n ? s[i] : ',';
-		char *d = angle ? ang : el;
-		size_t *dn = angle ? &an : &en;
-
-		if (quote) {
-			if (*dn < sizeof(el) - 2)
-				d[(*dn)++] = ch;
-			if (ch == '\\' && i + 1 < n && *dn < sizeof(el) - 2)
-				d[(*dn)++] = s[++i];
-			else if (ch == '"')
-				quote = 0;
-			continue;
-		}
-		if (comment > 0) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '(')
-				comment++;
-			else if (ch == ')')
-				comment--;
-			continue;
-		}
-		if (ch == '(') {
-			comment = 1;
-		} else if (ch == '"') {
-			quote = 1;
-			if (*dn < sizeof(el) - 2)
-				d[(*dn)++] = ch;
-		} else if (ch == '<' && !angle) {
-			angle = 1;
-			an = 0;
-		} else if (ch == '>' && angle) {
-			angle = have_angle = 1;
-			angle = 0;
-		} else if (ch == ':' && !angle) {
-			en = 0;		/* a group's display name */
-		} else if ((ch == ',' || ch == ';') && !angle) {
-			const char *a = have_angle ? ang : el;
-			size_t k = have_angle ? an : en, b = 0, c;
-
-			while (b < k && isspace((unsigned char)a[b]))
-				b++;
-			while (k > b && isspace((unsigned char)a[k - 1]))
-				k--;
-			/* RFC 5322 4.4: an obsolete route before the
-			 * address */
-			if (b < k && a[b] == '@' && (c = (size_t)((const char *)
-			    memchr(a + b, ':', k - b) - a)) < k)
-				b = c + 1;
-			if (k > b)
-				add_rcpt(a + b, k - b, EX_DATAERR);
-			en = an = 0;
-			have_angle = 0;
-		} else if (ch == '\r' || ch == '\n') {
-			/* folding */
-		} else if (*dn < sizeof(el) - 2) {
-			d[(*dn)++] = ch;
-		}
-	}
-}
-
-/* -t: reads the header block, takes To, Cc and Bcc's recipients and
- * keeps the block without Bcc (sendmail -t). */
-static void
-read_header(void)
-{
-	unsigned char *raw = NULL, *out = NULL;
-	size_t rn = 0, rcap = 0, on = 0, ocap = 0, line = 0;
-	int ch;
-
-	/* up to and with the empty line that ends the header */
-	for (;;) {
-		unsigned char c8;
-
-		if ((ch = getc(body.in)) == EOF)
-			break;
-		c8 = (unsigned char)ch;
-		hdr_put(&raw, &rn, &rcap, &c8, 1);
-		if (c8 == '\n' && (rn == 1 || raw[rn - 2] == '\n' ||
-		    (raw[rn - 2] == '\r' && (rn == 2 || raw[rn - 3] == '\n'))))
-			break;
-	}
-	if (ferror(body.in))
-		die(EX_NOINPUT, "reading the message: %s", strerror(errno));
-	for (size_t i = 0; i < rn;) {
-		size_t e = i, colon;
-		int bcc;
-
-		/* one field: its first line and the folded ones after */
-		while (e < rn && raw[e] != '\n')
-			e++;
-		line++;
-		if (e == i || (e == i + 1 && raw[i] == '\r')) {
-			hdr_put(&out, &on, &ocap, raw + i, rn - i);
-			break;		/* the empty line */
-		}
-		for (colon = i; colon < e && raw[colon] != ':' &&
-		    raw[colon] > 0x20 && raw[colon] < 0x7f; colon++)
-			;
-		if (colon == i || colon >= e || raw[colon] != ':')
-			die(EX_DATAERR, "-t: header line %zu is not a header "
-			    "field", line);
-		while (e < rn && e + 1 < rn && (raw[e + 1] == ' ' ||
-		    raw[e + 1] == '\t')) {
-			e++;
-			while (e < rn && raw[e] != '\n')
-				e++;
-			line++;
-		}
-		if (e < rn)
-			e++;	/* the LF */
-		bcc = colon - i == 3 && strncasecmp((char *)raw + i, "bcc",
-		    3) == 0;
-		if (bcc || (colon - i == 2 && (strncasecmp((char *)raw + i,
-		    "to", 2) == 0 || strncasecmp((char *)raw + i, "cc", 2) ==
-		    0)))
-			parse_list((char *)raw + colon + 1, e - colon - 1);
-		if (!bcc)
-			hdr_put(&out, &on, &ocap, raw + i, e - i);
-		i = e;
-	}
-	free(raw);
-	body.hdr = out;
-	body.hdrlen = on;
-}
-
-static void
-open_message(void)
-{
-	struct stat st;
-
-	if (opt.message != NULL) {
-		if ((body.in = fopen(opt.message, "rb")) == NULL)
-			die(EX_NOINPUT, "%s: %s", opt.message, strerror(errno));
-	} else
-		body.in = stdin;
-	if (opt.tflag)
-		read_header();
-	body.start = ftello(body.in);
-	/* RFC 1870 6: SIZE is an estimate; a file gives one */
-	if (fstat(fileno(body.in), &st) == 0 && S_ISREG(st.st_mode) &&
-	    body.start >= 0 && st.st_size >= body.start)
-		body.size = (uint64_t)(st.st_size - body.start) + body.hdrlen;
-}
-
-/* Back to the body's start (RFC 9422 RCPTMAX sends it again). */
-static int
-rewind_body(void)
-{
-	if (body.start < 0 || fseeko(body.in, body.start, SEEK_SET) != 0)
-		return -1;
-	clearerr(body.in);
-	body.hdrpos = 0;
-	body.in_eof = 0;
-	body.given = 0;
-	return 0;
-}
-
-/*
- * The next body octets into out[0..cap), as they are: the engine sends
- * every bare CR and LF as CRLF and ends an unterminated last line, over
- * DATA and BDAT alike (RFC 5321 2.3.8).
- */
-static size_t
-fill(unsigned char *out, size_t cap, int *last)
-{
-	size_t o = 0, k;
-
-	*last = 0;
-	if (body.hdrpos < body.hdrlen) {
-		o = body.hdrlen - body.hdrpos;
-		if (o > cap)
-			o = cap;
-		memcpy(out, body.hdr + body.hdrpos, o);
-		body.hdrpos += o;
-	}
-	if (o < cap && !body.in_eof) {
-		k = fread(out + o, 1, cap - o, body.in);
-		if (k < cap - o) {
-			if (ferror(body.in))
-				body.err = errno != 0 ? errno : EIO;
-			body.in_eof = 1;
-		}
-		o += k;
-	}
-	*last = body.in_eof && body.hdrpos >= body.hdrlen;
-	body.given += o;
-	return o;
-}
-
 /* ---- the transcript (-v) ----------------------------------------------- */
 
-static struct {
-	char		 cl[LOG_LINE], sl[LOG_LINE];
-	size_t		 cn, sn;
-	int		 ctrunc, strunc;
-	int		 auth_wait;	/* the last reply was 334 */
-	int		 in_data;	/* after 354, until "." */
-	uint64_t	 bdat_left;	/* BDAT chunk octets still to come */
-	uint64_t	 lines, octets;
-} tr;
-
-static struct mw_io_tls_dest g_dest;
-
-static void
-print_line(const char *who, const char *s, size_t n, int trunc)
-{
-	char out[LOG_LINE * 4 + 16];
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && o < sizeof(out) - 8; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch >= 0x20 && ch < 0x7f)
-			out[o++] = (char)ch;
-		else
-			o += (size_t)snprintf(out + o, sizeof(out) - o,
-			    "\\x%02x", ch);
-	}
-	out[o] = '\0';
-	fprintf(stderr, "%s: %s%s\n", who, out, trunc ? "..." : "");
-}
-
-static int
-prefix(const char *s, size_t n, const char *p)
-{
-	size_t pn = strlen(p);
-
-	if (n < pn)
-		return 0;
-	for (size_t i = 0; i < pn; i++)
-		if (toupper((unsigned char)s[i]) != p[i])
-			return 0;
-	return 1;
-}
-
-/* A whole line we sent (no CRLF): RFC 4954 secrets masked, bodies
- * summarised. */
-static void
-sent_line(void)
-{
-	const char *l = tr.cl;
-	size_t n = tr.cn;
-
-	if (tr.in_data) {
-		if (n == 1 && l[0] == '.') {
-			fprintf(stderr, "C: <%llu lines, %llu octets of "
-			    "message>\nC: .\n", (unsigned long long)tr.lines,
-			    (unsigned long long)tr.octets);
-			tr.in_data = 0;
-		} else {
-			tr.lines++;
-			tr.octets += n + 2;
-		}
-		return;
-	}
-	if (tr.auth_wait) {
-		/* a SASL response: it may carry the password */
-		print_line("C", n == 1 && l[0] == '*' ? "*" : "***",
-		    n == 1 && l[0] == '*' ? 1 : 3, 0);
-		tr.auth_wait = 0;
-		return;
-	}
-	if (prefix(l, n, "AUTH ")) {
-		const char *sp = memchr(l + 5, ' ', n - 5);
-
-		if (sp != NULL) {
-			char b[128];
-
-			snprintf(b, sizeof(b), "%.*s ***",
-			    (int)(sp - l > 100 ? 100 : sp - l), l);
-			print_line("C", b, strlen(b), 0);
-			return;
-		}
-	}
-	print_line("C", l, n, tr.ctrunc);
-	if (prefix(l, n, "BDAT ")) {
-		tr.bdat_left = strtoull(l + 5, NULL, 10);
-		tr.octets = 0;
-	}
-}
-
-static void
-received_line(void)
-{
-	print_line("S", tr.sl, tr.sn, tr.strunc);
-	if (tr.sn == 3 || (tr.sn >= 4 && tr.sl[3] == ' ')) {
-		tr.auth_wait = memcmp(tr.sl, "334", 3) == 0;
-		if (memcmp(tr.sl, "354", 3) == 0) {
-			tr.in_data = 1;
-			tr.lines = tr.octets = 0;
-		}
-	}
-}
+static struct send_msg		body;
+static struct tr		tr;
+static struct mw_io_tls_dest	g_dest;
 
 static void
 on_log(void *arg, enum mw_io_client_log dir, const unsigned char *p,
@@ -706,38 +370,10 @@ on_log(void *arg, enum mw_io_client_log dir, const unsigned char *p,
 		fputc('\n', stderr);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char *line = dir == MW_IO_CLIENT_SENT ? tr.cl : tr.sl;
-		size_t *len = dir == MW_IO_CLIENT_SENT ? &tr.cn : &tr.sn;
-		int *trunc = dir == MW_IO_CLIENT_SENT ? &tr.ctrunc : &tr.strunc;
-
-		if (dir == MW_IO_CLIENT_SENT && tr.bdat_left > 0) {
-			/* RFC 3030 2: the chunk's octets, not lines */
-			size_t k = n - i < tr.bdat_left ? n - i :
-			    (size_t)tr.bdat_left;
-
-			tr.bdat_left -= k;
-			tr.octets += k;
-			i += k - 1;
-			if (tr.bdat_left == 0)
-				fprintf(stderr, "C: <%llu octets of message>\n",
-				    (unsigned long long)tr.octets);
-			continue;
-		}
-		if (p[i] == '\n') {
-			if (*len > 0 && line[*len - 1] == '\r')
-				(*len)--;
-			if (dir == MW_IO_CLIENT_SENT)
-				sent_line();
-			else
-				received_line();
-			*len = 0;
-			*trunc = 0;
-		} else if (*len < LOG_LINE)
-			line[(*len)++] = (char)p[i];
-		else
-			*trunc = 1;
-	}
+	if (dir == MW_IO_CLIENT_SENT)
+		tr_client(&tr, p, n);
+	else
+		tr_server(&tr, p, n);
 }
 
 /* ---- the session ------------------------------------------------------- */
@@ -773,14 +409,14 @@ on_event(void *arg, struct mw_client *c, const struct mw_client_event *ev)
 		break;
 	case MW_CLIENT_EV_BODY:
 		if (ev->offset != body.given && (ev->offset != 0 ||
-		    rewind_body() != 0)) {
+		    send_msg_rewind(&body) != 0)) {
 			g_abort = "the server's recipient limit needs the "
 			    "message sent again and the input cannot be "
 			    "re-read (use --message FILE)";
 			g_abort_status = EX_TEMPFAIL;
 			return -1;
 		}
-		n = fill(ev->buf, ev->cap, &last);
+		n = send_msg_fill(&body, ev->buf, ev->cap, &last);
 		if (body.err != 0) {
 			g_abort = "reading the message failed";
 			g_abort_status = EX_NOINPUT;
@@ -1107,7 +743,7 @@ main(int argc, char **argv)
 	if (!opt.tflag && g_nrcpt == 0)
 		die(EX_USAGE, "no recipients (--to, arguments or -t)");
 
-	open_message();
+	send_msg_open(&body, opt.message, opt.tflag);
 	if (g_nrcpt == 0)
 		die(EX_DATAERR, "-t: no recipients in To, Cc or Bcc");
 

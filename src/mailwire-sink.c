@@ -6,7 +6,6 @@
  * fsynced, then 250 (RFC 5321 6.1: the server takes responsibility with
  * the 250).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,8 +22,9 @@
 #include <mailwire/io_tls.h>
 #include <mailwire/server.h>
 
+#include "transcript.h"
+
 #define MAX_LISTEN	16
-#define LOG_LINE	1024
 
 static struct mw_io_loop *g_loop;
 static const char *g_maildir;	/* NULL: --discard */
@@ -43,13 +43,7 @@ struct sess {
 	char		 tmppath[PATH_MAX];
 	char		 name[300];
 	int		 result;	/* LMTP: the delivery's outcome */
-	/* the transcript */
-	char		 cl[LOG_LINE], sl[LOG_LINE];
-	size_t		 cn, sn;
-	int		 ctrunc, strunc;
-	int		 auth_wait;	/* the last reply was 334 */
-	int		 in_body;	/* after 354, until "." */
-	unsigned long	 body_lines;
+	struct tr	 tr;		/* -v */
 };
 
 static void
@@ -86,101 +80,12 @@ number(const char *opt, const char *s)
 /* ---- transcript -------------------------------------------------------- */
 
 static void
-print_line(struct mw_io_conn *c, const char *who, const char *s, size_t n,
-    int trunc)
-{
-	char out[LOG_LINE * 4 + 16];
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && o < sizeof(out) - 8; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch >= 0x20 && ch < 0x7f)
-			out[o++] = (char)ch;
-		else
-			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x",
-			    ch);
-	}
-	out[o] = '\0';
-	fprintf(stderr, "[%llu] %s: %s%s\n", (unsigned long long)mw_io_conn_id(c),
-	    who, out, trunc ? "..." : "");
-}
-
-static int
-prefix(const char *s, size_t n, const char *p)
-{
-	size_t pn = strlen(p);
-
-	if (n < pn)
-		return 0;
-	for (size_t i = 0; i < pn; i++)
-		if (toupper((unsigned char)s[i]) != p[i])
-			return 0;
-	return 1;
-}
-
-/* A whole client line (without CRLF): RFC 4954 secrets are masked. */
-static void
-client_line(struct mw_io_conn *c, struct sess *ss)
-{
-	const char *l = ss->cl;
-	size_t n = ss->cn;
-
-	if (ss->in_body) {
-		if (n == 1 && l[0] == '.') {
-			char b[64];
-
-			snprintf(b, sizeof(b), "(%lu lines of message)",
-			    ss->body_lines);
-			print_line(c, "C", b, strlen(b), 0);
-			print_line(c, "C", ".", 1, 0);
-			ss->in_body = 0;
-		} else
-			ss->body_lines++;
-		return;
-	}
-	if (ss->auth_wait) {
-		/* a SASL response: it may carry the password */
-		if (n == 1 && l[0] == '*')
-			print_line(c, "C", l, n, 0);
-		else
-			print_line(c, "C", "****", 4, 0);
-		return;
-	}
-	if (prefix(l, n, "AUTH ")) {
-		/* AUTH mechanism [initial-response] */
-		const char *sp = memchr(l + 5, ' ', n - 5);
-
-		if (sp != NULL) {
-			char b[128];
-
-			snprintf(b, sizeof(b), "%.*s ****",
-			    (int)(sp - l > 100 ? 100 : sp - l), l);
-			print_line(c, "C", b, strlen(b), 0);
-			return;
-		}
-	}
-	print_line(c, "C", l, n, ss->ctrunc);
-}
-
-static void
-server_line(struct mw_io_conn *c, struct sess *ss)
-{
-	print_line(c, "S", ss->sl, ss->sn, ss->strunc);
-	if (ss->sn >= 4 && ss->sl[3] == ' ') {
-		ss->auth_wait = memcmp(ss->sl, "334", 3) == 0;
-		if (memcmp(ss->sl, "354", 3) == 0) {
-			ss->in_body = 1;
-			ss->body_lines = 0;
-		}
-	}
-}
-
-static void
 on_log(void *arg, struct mw_io_conn *c, enum mw_io_dir dir,
     const unsigned char *p, size_t n)
 {
 	struct sess *ss = mw_io_conn_data(c);
+	struct tr last;
+	char tag[32];
 
 	(void)arg;
 	if (dir == MW_IO_NOTE) {
@@ -191,37 +96,19 @@ on_log(void *arg, struct mw_io_conn *c, enum mw_io_dir dir,
 	}
 	if (ss == NULL) {
 		/* after CLOSE: the last reply (221, 421) */
-		while (n > 0 && dir == MW_IO_SERVER) {
-			const unsigned char *nl = memchr(p, '\n', n);
-			size_t l = nl ? (size_t)(nl - p) + 1 : n;
-
-			print_line(c, "S", (const char *)p,
-			    l - (l >= 2 && p[l - 2] == '\r' ? 2 : nl ? 1 : 0),
-			    0);
-			p += l;
-			n -= l;
+		if (dir == MW_IO_SERVER) {
+			snprintf(tag, sizeof(tag), "[%llu] ",
+			    (unsigned long long)mw_io_conn_id(c));
+			tr_init(&last, tag);
+			tr_server(&last, p, n);
+			tr_flush(&last);
 		}
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		char *line = dir == MW_IO_CLIENT ? ss->cl : ss->sl;
-		size_t *len = dir == MW_IO_CLIENT ? &ss->cn : &ss->sn;
-		int *trunc = dir == MW_IO_CLIENT ? &ss->ctrunc : &ss->strunc;
-
-		if (p[i] == '\n') {
-			if (*len > 0 && line[*len - 1] == '\r')
-				(*len)--;
-			if (dir == MW_IO_CLIENT)
-				client_line(c, ss);
-			else
-				server_line(c, ss);
-			*len = 0;
-			*trunc = 0;
-		} else if (*len < LOG_LINE)
-			line[(*len)++] = (char)p[i];
-		else
-			*trunc = 1;
-	}
+	if (dir == MW_IO_CLIENT)
+		tr_client(&ss->tr, p, n);
+	else
+		tr_server(&ss->tr, p, n);
 }
 
 /* ---- Maildir ----------------------------------------------------------- */
@@ -323,6 +210,9 @@ on_event(void *arg, struct mw_io_conn *c, struct mw_server *s,
 			mw_server_reject(s, 421, "4.3.0", "Out of memory");
 			return;
 		}
+		snprintf(m, sizeof(m), "[%llu] ",
+		    (unsigned long long)mw_io_conn_id(c));
+		tr_init(&ss->tr, m);
 		mw_io_conn_set_data(c, ss);
 		mw_server_accept(s, NULL);
 		break;

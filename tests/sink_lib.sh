@@ -51,7 +51,7 @@ start() {
 	PID=$!
 	PIDS="$PIDS $PID"
 	i=0
-	while [ $i -lt 100 ] && ! grep -q '^listening on' "$T/$n.out"; do
+	while [ $i -lt 100 ] && ! grep -qs '^listening on' "$T/$n.out"; do
 		sleep 0.05; i=$((i + 1))
 	done
 	PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/$n.out" |

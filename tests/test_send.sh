@@ -68,7 +68,8 @@ FROM="--from sender@client.test"
 # ---- STARTTLS sink with AUTH --------------------------------------------
 MD=$T/md
 start s1 --listen 127.0.0.1:0 --maildir "$MD" --tls-cert "$T/cert.pem" \
-    --tls-key "$T/key.pem" --users "$T/users" || { notok "sink starts"; exit 0; }
+    --tls-key "$T/key.pem" --users "$T/users" -v ||
+	{ notok "sink starts"; exit 0; }
 P1=$PORT
 S1=$PID
 SRV="--server 127.0.0.1:$P1"
@@ -137,6 +138,11 @@ for m in auto PLAIN LOGIN CRAM-MD5 SCRAM-SHA-1 SCRAM-SHA-256; do
 done
 check "every AUTH message arrived" \
     sh -c "[ \$(ls '$MD/new' | wc -l) -eq 6 ]"
+check "sink -v: the AUTH secrets are *** there too" \
+    sh -c "grep -q '^\[[0-9]*\] C: \*\*\*\$' '$T/s1.err' && \
+    grep -q '^\[[0-9]*\] C: AUTH PLAIN \*\*\*\$' '$T/s1.err' && \
+    ! grep -q -e wonderland -e AGFsaWNlAHdvbmRlcmxhbmQ \
+    -e d29uZGVybGFuZA '$T/s1.err'"
 rm -f "$MD/new/"*
 MAILWIRE_PASSWORD=wonderland run env $SRV $FROM --to r1@mx.test $CA \
     --message "$T/msg" --user alice
@@ -176,6 +182,11 @@ check "--chunking off: DATA" \
 check "--chunking off: no BDAT" \
     sh -c "grep -q '^C: DATA' '$T/nopipe.err' && \
     ! grep -q '^C: BDAT' '$T/nopipe.err'"
+# the sink's -v (src/transcript.c, shared): the same summaries
+check "sink -v: a BDAT chunk and a DATA body are summarised, not printed" \
+    sh -c "grep -q '^\[[0-9]*\] C: <[0-9]* octets of message>\$' '$T/s1.err' && \
+    grep -q '^\[[0-9]*\] C: <8 lines, [0-9]* octets of message>\$' \
+    '$T/s1.err' && ! grep -q 'leading dot' '$T/s1.err'"
 rm -f "$MD/new/"*
 run chunkoff $SRV $FROM --to r1@mx.test $CA --message "$T/msg" \
     --chunking off

@@ -131,7 +131,7 @@ EOF
 	if grep -q 'wonderland\|AGFsaWNl' "$T/s1.err"; then
 		notok "-v transcript masks AUTH secrets"
 	elif grep -q '\* delivered' "$T/s1.err" &&
-	    grep -q 'C: AUTH PLAIN \*\*\*\*' "$T/s1.err"; then
+	    grep -q 'C: AUTH PLAIN \*\*\*$' "$T/s1.err"; then
 		ok "-v transcript masks AUTH secrets"
 	else
 		notok "-v transcript (no transcript)"
