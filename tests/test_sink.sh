@@ -166,6 +166,7 @@ EOF
 import socket, sys, time
 c = socket.create_connection(('127.0.0.1', $PORT), timeout=12)
 c.recv(100)
+open('$T/idle.ready', 'w').close()
 got = b''
 while True:
     d = c.recv(512)
@@ -175,7 +176,11 @@ while True:
 sys.stdout.write(got.decode('ascii', 'replace'))
 " >"$T/idle.out" 2>&1 &
 	IDLE=$!
-	sleep 0.3
+	# SIGTERM only once the session has its greeting (a loaded machine)
+	i=0
+	while [ $i -lt 200 ] && [ ! -e "$T/idle.ready" ]; do
+		sleep 0.05; i=$((i + 1))
+	done
 	check "SIGTERM: exits 0 with a session open" stop $S1
 	wait $IDLE 2>/dev/null
 	check "SIGTERM: the idle session gets 421 4.3.2, then the close" \
