@@ -293,7 +293,7 @@ $(PEERS): tests/peers/exim.sh | $(DEPS)
 	@sh tests/peers/exim.sh install
 	@touch $@
 
-test: $(DEPS) $(PEERS) all $(TESTBIN)
+test: $(DEPS) $(PEERS) all $(TESTBIN) $(B)/bench/conns
 	@B=$(B) RFC_DIR=$(RFC_DIR) SENTENCES=$(SENTENCES) CLANG=$(CLANG) \
 	    RAGEL="$(RAGEL) $(RAGEL_STYLE)" sh tests/run.sh
 

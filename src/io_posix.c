@@ -3,7 +3,8 @@
  * (mailwire/io.h). One thread, many sessions; level-triggered epoll with
  * each connection's interest recomputed after it has been run as far as
  * it can go. Outside the core: it reads the clock and allocates one block
- * per connection.
+ * per connection, and the engine's buffers, which idle sessions give back
+ * (mw_server_detach) to a pool the loop keeps.
  */
 /* accept4(2) and SOCK_NONBLOCK are Linux's, like epoll */
 #ifndef _GNU_SOURCE
@@ -27,6 +28,9 @@
 
 #define MAX_LISTEN	16
 #define MAX_EVENTS	64
+/* Free engine buffers kept for reuse; more are freed. Only connections
+ * that are not idle hold one, and one connection runs at a time. */
+#define POOL_MAX	64
 
 enum kind { K_LISTEN, K_CONN, K_WAKE };
 
@@ -63,7 +67,12 @@ struct mw_io_conn {
 	unsigned char		 peer_id[256];	/* TLS client identity */
 	size_t			 peer_id_len;
 	struct mw_server	 s;
-	unsigned char		 buf[MW_SERVER_BUF_SIZE];
+	unsigned char		*buf;	/* the engine's; NULL: detached */
+};
+
+/* A free buffer: its first octets link the pool. */
+struct pooled {
+	struct pooled		*next;
 };
 
 struct mw_io_loop {
@@ -80,6 +89,8 @@ struct mw_io_loop {
 	int			 stopping;	/* listeners closed */
 	uint64_t		 stop_at;	/* end of the grace period */
 	int			 aborted;
+	struct pooled		*pool;		/* free engine buffers */
+	unsigned		 npool;
 };
 
 uint64_t
@@ -292,6 +303,72 @@ mw_io_stop(struct mw_io_loop *l)
 	(void)r;
 }
 
+/* An engine buffer (MW_SERVER_BUF_SIZE) from the pool, or a new one. */
+static unsigned char *
+buf_get(struct mw_io_loop *l)
+{
+	struct pooled *p = l->pool;
+
+	if (p == NULL)
+		return malloc(MW_SERVER_BUF_SIZE);
+	l->pool = p->next;
+	l->npool--;
+	return (unsigned char *)p;
+}
+
+static void
+buf_put(struct mw_io_loop *l, unsigned char *b)
+{
+	struct pooled *p = (struct pooled *)(void *)b;
+
+	if (b == NULL)
+		return;
+	if (l->npool >= POOL_MAX) {
+		free(b);
+		return;
+	}
+	p->next = l->pool;
+	l->pool = p;
+	l->npool++;
+}
+
+/* Gives a detached session a buffer again: before it reads, times out or
+ * acts on a shutdown. 0, or -1 when no memory is left. */
+static int
+attach(struct mw_io_conn *c)
+{
+	unsigned char *b;
+
+	if (c->buf != NULL)
+		return 0;
+	if ((b = buf_get(c->loop)) == NULL)
+		return -1;
+	if (mw_server_attach(&c->s, b, MW_SERVER_BUF_SIZE) != MW_ERR_OK) {
+		buf_put(c->loop, b);
+		return -1;
+	}
+	c->buf = b;
+	return 0;
+}
+
+/* An idle session gives its buffer back to the pool: nothing is in it
+ * (the engine checks), and drained says the last read found nothing, so
+ * no decrypted input waits inside a TLS library either. */
+static void
+detach(struct mw_io_conn *c, int drained)
+{
+	unsigned char *b;
+	size_t n;
+
+	if (c->buf == NULL || !drained || c->state != C_RUN || c->starttls ||
+	    c->closed || c->eof)
+		return;
+	if (mw_server_detach(&c->s, &b, &n) == MW_ERR_OK) {
+		buf_put(c->loop, b);
+		c->buf = NULL;
+	}
+}
+
 static void
 note(struct mw_io_conn *c, const char *text)
 {
@@ -326,6 +403,7 @@ destroy(struct mw_io_conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	l->nconns--;
+	buf_put(l, c->buf);
 	free(c);
 }
 
@@ -377,6 +455,9 @@ interest(struct mw_io_conn *c)
 
 	if (c->state == C_HANDSHAKE) {
 		ev = want_bits(c->hs_want);
+	} else if (c->buf == NULL) {
+		/* detached: idle, it waits for the client only */
+		ev = want_bits(c->rd_want);
 	} else {
 		if (!c->eof && !c->closed && !c->starttls) {
 			unsigned char *b;
@@ -434,10 +515,16 @@ pump(struct mw_io_conn *c, uint64_t now)
 	unsigned char *b;
 	size_t n, cap;
 	ssize_t r;
-	int progress;
+	int progress, drained;
 
+	if (attach(c) != 0) {
+		note(c, "out of memory");
+		destroy(c);
+		return -1;
+	}
 	do {
 		progress = 0;
+		drained = 0;
 		if (c->state == C_HANDSHAKE) {
 			int h = l->cfg.tls->handshake(c->tls);
 
@@ -538,6 +625,7 @@ pump(struct mw_io_conn *c, uint64_t now)
 			} else if (r == MW_IO_WANT_READ ||
 			    r == MW_IO_WANT_WRITE) {
 				c->rd_want = (int)r;
+				drained = 1;
 			} else {
 				/* 0: the client closed; an error likewise */
 				c->eof = 1;
@@ -546,6 +634,7 @@ pump(struct mw_io_conn *c, uint64_t now)
 			}
 		}
 	} while (progress);
+	detach(c, drained);
 	interest(c);
 	return 0;
 }
@@ -585,6 +674,11 @@ accept_all(struct mw_io_loop *l, struct listener *ls, uint64_t now)
 			close(fd);
 			continue;
 		}
+		if ((c->buf = buf_get(l)) == NULL) {
+			close(fd);
+			free(c);
+			continue;
+		}
 		c->kind = K_CONN;
 		c->loop = l;
 		c->fd = fd;
@@ -595,8 +689,9 @@ accept_all(struct mw_io_loop *l, struct listener *ls, uint64_t now)
 		format_addr((struct sockaddr *)&ss, sl, c->peer, sizeof(c->peer));
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (mw_server_init(&c->s, l->cfg.server, c->buf,
-		    sizeof(c->buf)) != MW_ERR_OK) {
+		    MW_SERVER_BUF_SIZE) != MW_ERR_OK) {
 			close(fd);
+			buf_put(l, c->buf);
 			free(c);
 			continue;
 		}
@@ -605,6 +700,7 @@ accept_all(struct mw_io_loop *l, struct listener *ls, uint64_t now)
 		ee.data.ptr = c;
 		if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ee) == -1) {
 			close(fd);
+			buf_put(l, c->buf);
 			free(c);
 			continue;
 		}
@@ -768,6 +864,12 @@ mw_io_free(struct mw_io_loop *l)
 	}
 	for (int i = 0; i < l->nls; i++)
 		close(l->ls[i].fd);
+	while (l->pool != NULL) {
+		struct pooled *p = l->pool;
+
+		l->pool = p->next;
+		free(p);
+	}
 	close(l->wake);
 	close(l->ep);
 	free(l);

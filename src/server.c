@@ -272,12 +272,62 @@ mw__srv_text_ok(const char *t, size_t max)
 	return 1;
 }
 
+/*
+ * Divides buf[0..len) for a session with cfg (already checked): the SASL
+ * state (with AUTH; aligned), the output area, the parser's scratch (the
+ * longest line: decoding never grows it), the input area. Writes the
+ * areas to s unless s is NULL. MW_ERR_NOSPACE if buf is too small.
+ */
+static mw_err
+layout(const struct mw_server_config *cfg, unsigned char *buf, size_t len,
+    struct mw_server *s)
+{
+	const struct mw_cmd_config *cc = &cfg->cmd;
+	size_t most, need, out, pad = 0, sasl = 0, rest;
+
+	most = cc->max_line;
+	if (cc->max_mail_line > most)
+		most = cc->max_mail_line;
+	if (cc->max_rcpt_line > most)
+		most = cc->max_rcpt_line;
+	/* input: the longest line, and an AUTH response line (RFC 4954 4)
+	 * with its CRLF, plus one octet to see that a longer one is */
+	need = most;
+	if (cfg->sasl != NULL) {
+		if (need < MW_SASL_LINE_MAX + 2)
+			need = MW_SASL_LINE_MAX + 2;
+		pad = (_Alignof(struct mw_sasl_server) -
+		    (uintptr_t)buf % _Alignof(struct mw_sasl_server)) %
+		    _Alignof(struct mw_sasl_server);
+		sasl = pad + sizeof(struct mw_sasl_server);
+	}
+	if (len < sasl)
+		return MW_ERR_NOSPACE;
+	rest = len - sasl;
+	out = rest / 4 > MW_SERVER_OUT_MIN ? rest / 4 : MW_SERVER_OUT_MIN;
+	if (rest < out + most + need)
+		return MW_ERR_NOSPACE;
+	if (s == NULL)
+		return MW_ERR_OK;
+	s->buf = buf;
+	s->buf_len = len;
+	s->sasl = cfg->sasl != NULL ?
+	    (struct mw_sasl_server *)(void *)(buf + pad) : NULL;
+	s->out = buf + sasl;
+	s->out_cap = out;
+	s->in = s->out + out + most;
+	s->in_cap = rest - out - most;
+	s->start = s->end = 0;
+	s->sent = s->flush = s->out_len = 0;
+	return MW_ERR_OK;
+}
+
 mw_err
 mw_server_init(struct mw_server *s, const struct mw_server_config *cfg,
     unsigned char *buf, size_t len)
 {
 	const struct mw_cmd_config *cc;
-	size_t most, out, need;
+	size_t most;
 	uint32_t ext;
 
 	if (s == NULL || cfg == NULL || buf == NULL)
@@ -310,13 +360,7 @@ mw_server_init(struct mw_server *s, const struct mw_server_config *cfg,
 		most = cc->max_rcpt_line;
 	if (cc->max_line < 8 || most > 65535)
 		return MW_ERR_INVAL;
-	/* input: the longest line, and an AUTH response line (RFC 4954 4)
-	 * with its CRLF, plus one octet to see that a longer one is */
-	need = most;
-	if (cfg->sasl != NULL && need < MW_SASL_LINE_MAX + 2)
-		need = MW_SASL_LINE_MAX + 2;
-	out = len / 4 > MW_SERVER_OUT_MIN ? len / 4 : MW_SERVER_OUT_MIN;
-	if (len < out + most + need)
+	if (layout(cfg, buf, len, NULL) != MW_ERR_OK)
 		return MW_ERR_NOSPACE;
 
 	memset(s, 0, sizeof(*s));
@@ -330,10 +374,7 @@ mw_server_init(struct mw_server *s, const struct mw_server_config *cfg,
 			s->sasl_cfg.need_tls |= MW_SASL_PLAINTEXT_MECHS;
 		s->sasl_cfg.mechs &= MW_SASL_SERVER_MECHS;
 	}
-	s->out = buf;
-	s->out_cap = out;
-	s->in = buf + out + most;
-	s->in_cap = len - out - most;
+	layout(cfg, buf, len, s);
 	s->state = ST_CONNECT;
 	if (parser_init(s) != MW_ERR_OK)
 		return MW_ERR_INVAL;
@@ -345,7 +386,7 @@ mw_server_tls(struct mw_server *s, const unsigned char *peer, size_t n)
 {
 	if (s == NULL || (peer == NULL && n > 0))
 		return MW_ERR_INVAL;
-	if (s->state != ST_CONNECT && s->state != ST_TLS)
+	if (s->buf == NULL || (s->state != ST_CONNECT && s->state != ST_TLS))
 		return MW_ERR_STATE;
 	s->tls = 1;
 	s->peer = peer;
@@ -371,6 +412,8 @@ mw_server_input_buf(struct mw_server *s, unsigned char **buf, size_t *cap)
 {
 	if (s == NULL || buf == NULL || cap == NULL)
 		return MW_ERR_INVAL;
+	if (s->buf == NULL)
+		return MW_ERR_STATE;
 	if (s->start > 0) {
 		memmove(s->in, s->in + s->start, s->end - s->start);
 		s->end -= s->start;
@@ -386,6 +429,8 @@ mw_server_input_ack(struct mw_server *s, size_t n)
 {
 	if (s == NULL)
 		return MW_ERR_INVAL;
+	if (s->buf == NULL)
+		return MW_ERR_STATE;
 	if (n == 0)
 		return MW_ERR_OK;
 	if (!reading(s))
@@ -421,6 +466,8 @@ mw_server_output(const struct mw_server *s, const unsigned char **buf,
 {
 	if (s == NULL || buf == NULL || len == NULL)
 		return MW_ERR_INVAL;
+	if (s->buf == NULL)
+		return MW_ERR_STATE;
 	*buf = s->out + s->sent;
 	*len = s->flush - s->sent;
 	return MW_ERR_OK;
@@ -431,11 +478,66 @@ mw_server_output_ack(struct mw_server *s, size_t n)
 {
 	if (s == NULL)
 		return MW_ERR_INVAL;
+	if (s->buf == NULL)
+		return MW_ERR_STATE;
 	if (n > s->flush - s->sent)
 		return MW_ERR_INVAL;
 	s->sent += n;
 	if (s->sent == s->out_len)
 		s->sent = s->flush = s->out_len = 0;
+	return MW_ERR_OK;
+}
+
+/* Idle: waiting for the next command with nothing in the buffer (see
+ * mailwire/server.h). The parser's state, the transaction's, BDAT's and
+ * the decoder's are in the struct; the SASL state matters only in
+ * ST_AUTH; event pointers only until the next call. */
+static int
+idle(const struct mw_server *s)
+{
+	return s->buf != NULL && s->state == ST_CMD && s->decide == 0 &&
+	    !s->have_cmd && s->cur == 0 && s->start == s->end &&
+	    s->out_len == 0 && !s->eof && !s->shutdown;
+}
+
+mw_err
+mw_server_detach(struct mw_server *s, unsigned char **buf, size_t *len)
+{
+	if (s == NULL || buf == NULL || len == NULL)
+		return MW_ERR_INVAL;
+	if (!idle(s))
+		return MW_ERR_STATE;
+	*buf = s->buf;
+	*len = s->buf_len;
+	s->buf = NULL;
+	s->buf_len = 0;
+	s->sasl = NULL;
+	s->in = s->out = NULL;
+	s->in_cap = s->out_cap = 0;
+	s->start = s->end = 0;
+	s->parser.scratch = NULL;
+	s->parser.scratch_len = 0;
+	return MW_ERR_OK;
+}
+
+mw_err
+mw_server_attach(struct mw_server *s, unsigned char *buf, size_t len)
+{
+	size_t most;
+
+	if (s == NULL || buf == NULL)
+		return MW_ERR_INVAL;
+	if (s->buf != NULL)
+		return MW_ERR_STATE;
+	if (layout(&s->cfg, buf, len, s) != MW_ERR_OK)
+		return MW_ERR_NOSPACE;
+	/* the parser keeps its place (a line start, or skipping a refused
+	 * line): only its scratch area moves, so it is not initialised
+	 * again; it holds nothing while the session is idle */
+	most = (size_t)(s->in - (s->out + s->out_cap));
+	s->parser.scratch = s->out + s->out_cap;
+	s->parser.scratch_len = most;
+	s->parser.scratch_used = 0;
 	return MW_ERR_OK;
 }
 
@@ -465,7 +567,9 @@ mw_server_next(struct mw_server *s, uint64_t now, struct mw_server_event *ev)
 
 	if (s == NULL || ev == NULL)
 		return MW_ERR_INVAL;
-	if (s->decide || s->state == ST_TLS || s->state == ST_DONE)
+	/* a detached session is attached first (mw_server_attach) */
+	if (s->buf == NULL || s->decide || s->state == ST_TLS ||
+	    s->state == ST_DONE)
 		return MW_ERR_STATE;
 	s->now = now;
 	if (s->fresh) {

@@ -34,7 +34,7 @@ sasl_reply(struct mw_server *s, mw_err err, struct mw_sasl_reply *rep,
 	}
 	s->state = ST_CMD;
 	if (rep->code == 235 &&
-	    mw_sasl_server_identity(&s->sasl, &cid, &cn, &zid, &zn) ==
+	    mw_sasl_server_identity(s->sasl, &cid, &cn, &zid, &zn) ==
 	    MW_ERR_OK) {
 		mw__srv_event(ev, MW_EV_AUTH, MW_VERB_AUTH);
 		ev->data = cid;
@@ -79,7 +79,7 @@ mw__srv_auth(struct mw_server *s, struct mw_server_event *ev)
 	mw_err err;
 
 	memset(&rep, 0, sizeof(rep));
-	err = mw_sasl_server_auth(&s->sasl, &s->sasl_cfg, &sess, l + c->arg.off,
+	err = mw_sasl_server_auth(s->sasl, &s->sasl_cfg, &sess, l + c->arg.off,
 	    c->arg.len, l + c->initial_response.off, c->initial_response.len,
 	    c->initial_response.len > 0, s->out + s->out_len + 4,
 	    s->out_cap - s->out_len - 6, &rep);
@@ -121,7 +121,7 @@ mw__srv_auth_line(struct mw_server *s, struct mw_server_event *ev)
 
 		if (total > (uint64_t)SIZE_MAX || total <= MW_SASL_LINE_MAX)
 			total = MW_SASL_LINE_MAX + 1;
-		err = mw_sasl_server_line(&s->sasl, NULL, (size_t)total,
+		err = mw_sasl_server_line(s->sasl, NULL, (size_t)total,
 		    s->out + s->out_len + 4, s->out_cap - s->out_len - 6, &rep);
 	} else if (bare && !(s->cfg.cmd.lenient & MW_LENIENT_BARE_LF)) {
 		/* RFC 5321 2.3.8: lines end with CRLF */
@@ -129,7 +129,7 @@ mw__srv_auth_line(struct mw_server *s, struct mw_server_event *ev)
 		rep.esc = "5.5.2";
 		rep.text = "Bare LF: lines end with CRLF";
 	} else {
-		err = mw_sasl_server_line(&s->sasl, p, len,
+		err = mw_sasl_server_line(s->sasl, p, len,
 		    s->out + s->out_len + 4, s->out_cap - s->out_len - 6, &rep);
 	}
 	s->start += next;

@@ -64,6 +64,7 @@ t gsasl			sh tests/test_gsasl.sh "$B/tests/sasl_peer"
 t server		"$B/tests/test_server" tests/cases/server/*.txt
 t client		"$B/tests/test_client" tests/cases/client/*.txt
 t sink			env SINK="$B/bin/mailwire-sink" sh tests/test_sink.sh
+t idle			env SINK="$B/bin/mailwire-sink" CONNS="$B/bench/conns" sh tests/test_idle.sh
 t interop		env SINK="$B/bin/mailwire-sink" sh tests/test_interop.sh
 t send			env SINK="$B/bin/mailwire-sink" SEND="$B/bin/mailwire-send" sh tests/test_send.sh
 t send-interop		env SINK="$B/bin/mailwire-sink" SEND="$B/bin/mailwire-send" sh tests/test_send_interop.sh

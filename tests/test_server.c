@@ -317,6 +317,13 @@ struct run {
 						 * 0: all there is */
 	int			 stall;		/* the client reads its replies
 						 * only when it cannot send */
+	/* detach mode: the session gives its buffer back whenever it
+	 * waits for input and may (mw_server_detach), and gets the other
+	 * buffer, scribbled over, when it runs again */
+	int			 detach, detached;
+	unsigned		 ndetach;
+	unsigned char		*cur;
+	unsigned char		 buf2[MW_SERVER_BUF_SIZE];
 };
 
 static void
@@ -480,6 +487,8 @@ decide(struct run *r, const struct script *sc, const struct mw_server_event *ev)
 		r->fatal = 1;
 }
 
+static void drive1(struct run *r, const struct script *sc, uint64_t now);
+
 static size_t
 drain(struct run *r)
 {
@@ -505,9 +514,68 @@ drain(struct run *r)
 	}
 }
 
+/* Detach mode: the session runs again, on the other buffer, whose old
+ * contents must not matter. */
+static void
+reattach(struct run *r)
+{
+	unsigned char *b = r->cur == r->buf ? r->buf2 : r->buf;
+
+	if (!r->detached)
+		return;
+	memset(b, 0xa5, MW_SERVER_BUF_SIZE);
+	if (mw_server_attach(&r->s, b, MW_SERVER_BUF_SIZE) != MW_ERR_OK)
+		r->fatal = 1;
+	r->cur = b;
+	r->detached = 0;
+}
+
+/* Detach mode: the engine waits for input; give the buffer back if it
+ * is idle. While detached every call but deadline, input_eof and
+ * shutdown is MW_ERR_STATE. */
+static void
+park(struct run *r)
+{
+	struct mw_server_event ev;
+	const unsigned char *o;
+	unsigned char *b;
+	size_t n;
+	uint64_t d;
+	mw_err e;
+
+	if (!r->detach || r->detached)
+		return;
+	d = mw_server_deadline(&r->s);
+	e = mw_server_detach(&r->s, &b, &n);
+	if (e == MW_ERR_STATE)
+		return;
+	if (e != MW_ERR_OK || b != r->cur || n != MW_SERVER_BUF_SIZE ||
+	    mw_server_deadline(&r->s) != d ||
+	    mw_server_detach(&r->s, &b, &n) != MW_ERR_STATE ||
+	    mw_server_next(&r->s, r->now, &ev) != MW_ERR_STATE ||
+	    mw_server_input_buf(&r->s, &b, &n) != MW_ERR_STATE ||
+	    mw_server_input_ack(&r->s, 0) != MW_ERR_STATE ||
+	    mw_server_output(&r->s, &o, &n) != MW_ERR_STATE ||
+	    mw_server_output_ack(&r->s, 0) != MW_ERR_STATE ||
+	    mw_server_accept(&r->s, NULL) != MW_ERR_STATE ||
+	    mw_server_tls(&r->s, NULL, 0) != MW_ERR_STATE ||
+	    mw_server_attach(&r->s, r->buf, 4096) != MW_ERR_NOSPACE)
+		r->fatal = 1;
+	r->detached = 1;
+	r->ndetach++;
+}
+
 /* Runs the engine until it waits for input. */
 static void
 drive(struct run *r, const struct script *sc, uint64_t now)
+{
+	reattach(r);
+	drive1(r, sc, now);
+	park(r);
+}
+
+static void
+drive1(struct run *r, const struct script *sc, uint64_t now)
 {
 	struct mw_server_event ev;
 	mw_err e;
@@ -549,6 +617,7 @@ feed(struct run *r, const struct script *sc, const char *in, size_t n,
 		unsigned char *b;
 		size_t cap, take = n - at;
 
+		reattach(r);
 		if (mw_server_input_buf(&r->s, &b, &cap) != MW_ERR_OK) {
 			r->fatal = 1;
 			return;
@@ -583,7 +652,7 @@ feed(struct run *r, const struct script *sc, const char *in, size_t n,
 
 static void
 run_script(struct run *r, const struct script *sc, size_t step, int cutseg,
-    size_t cut, size_t drainstep, int stall)
+    size_t cut, size_t drainstep, int stall, int detach)
 {
 	memset(r, 0, offsetof(struct run, buf));
 	memset(&r->out, 0, sizeof(r->out));
@@ -595,6 +664,10 @@ run_script(struct run *r, const struct script *sc, size_t step, int cutseg,
 	r->nodata = 0;
 	r->drain = drainstep;
 	r->stall = stall;
+	r->detach = detach;
+	r->detached = 0;
+	r->ndetach = 0;
+	r->cur = r->buf;
 	if (mw_server_init(&r->s, &sc->cfg, r->buf, sizeof(r->buf)) !=
 	    MW_ERR_OK) {
 		r->fatal = 1;
@@ -608,15 +681,19 @@ run_script(struct run *r, const struct script *sc, size_t step, int cutseg,
 		if (i == sc->nseg)
 			break;
 		if (sc->action[i] == SEG_TLS) {
+			reattach(r);
 			if (!r->tls_wait ||
 			    mw_server_tls(&r->s, NULL, 0) != MW_ERR_OK)
 				r->fatal = 1;
 			r->tls_wait = 0;
 		} else if (sc->action[i] == SEG_EOF) {
-			mw_server_input_eof(&r->s);
+			/* works on a detached session */
+			if (mw_server_input_eof(&r->s) != MW_ERR_OK)
+				r->fatal = 1;
 			drive(r, sc, r->now);
 		} else if (sc->action[i] == SEG_SHUTDOWN) {
-			mw_server_shutdown(&r->s);
+			if (mw_server_shutdown(&r->s) != MW_ERR_OK)
+				r->fatal = 1;
 			drive(r, sc, r->now);
 		} else if (sc->action[i] == SEG_WAIT) {
 			uint64_t d = mw_server_deadline(&r->s);
@@ -646,6 +723,7 @@ same(const struct str *a, const struct str *b)
 }
 
 static struct run R, X;
+static unsigned long detached_total;
 
 /* Whole, byte by byte, and cut at every offset of every segment. */
 static void
@@ -653,7 +731,7 @@ check_script(struct script *sc)
 {
 	int bad = 0;
 
-	run_script(&R, sc, 0, -1, 0, 0, 0);
+	run_script(&R, sc, 0, -1, 0, 0, 0, 0);
 	CHECK(!R.fatal, "%s: every engine call succeeds, nothing after CLOSE",
 	    sc->name);
 	CHECK(same(&R.out, &sc->want_out), "%s: replies", sc->name);
@@ -666,22 +744,22 @@ check_script(struct script *sc)
 			printf("# got:\n%s# want:\n%s", R.ev.p ? R.ev.p : "",
 			    sc->want_ev.p);
 	}
-	run_script(&X, sc, 1, -1, 0, 0, 0);
+	run_script(&X, sc, 1, -1, 0, 0, 0, 0);
 	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
 	    "%s: byte by byte, the same", sc->name);
 	run_free(&X);
 	/* a slow reader: the output taken one octet, then 7 octets at a
 	 * time, the engine running between the pieces */
-	run_script(&X, sc, 0, -1, 0, 1, 0);
+	run_script(&X, sc, 0, -1, 0, 1, 0, 0);
 	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
 	    "%s: output drained one octet at a time, the same", sc->name);
 	run_free(&X);
-	run_script(&X, sc, 3, -1, 0, 7, 0);
+	run_script(&X, sc, 3, -1, 0, 7, 0, 0);
 	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
 	    "%s: input by 3, output drained by 7, the same", sc->name);
 	run_free(&X);
 	/* a stalled reader: replies pile up while the client sends */
-	run_script(&X, sc, 0, -1, 0, 0, 1);
+	run_script(&X, sc, 0, -1, 0, 0, 1, 0);
 	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
 	    "%s: a client that reads only when it cannot send, the same",
 	    sc->name);
@@ -689,9 +767,29 @@ check_script(struct script *sc)
 		printf("# got:\n%s%s", X.out.p ? X.out.p : "",
 		    X.ev.p ? X.ev.p : "");
 	run_free(&X);
+	/* detached whenever idle, on a scribbled-over buffer when run
+	 * again: whole, byte by byte, and with a stalled reader */
+	run_script(&X, sc, 0, -1, 0, 0, 0, 1);
+	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
+	    "%s: detached whenever idle (%u times), the same", sc->name,
+	    X.ndetach);
+	if (X.fatal || !same(&R.out, &X.out) || !same(&R.ev, &X.ev))
+		printf("# got:\n%s%s", X.out.p ? X.out.p : "",
+		    X.ev.p ? X.ev.p : "");
+	detached_total += X.ndetach;
+	run_free(&X);
+	run_script(&X, sc, 1, -1, 0, 0, 0, 1);
+	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
+	    "%s: byte by byte, detached whenever idle (%u times), the same",
+	    sc->name, X.ndetach);
+	run_free(&X);
+	run_script(&X, sc, 3, -1, 0, 7, 1, 1);
+	CHECK(!X.fatal && same(&R.out, &X.out) && same(&R.ev, &X.ev),
+	    "%s: stalled reader, detached whenever idle, the same", sc->name);
+	run_free(&X);
 	for (int i = 0; i <= sc->nseg && !bad; i++)
 		for (size_t c = 1; c < sc->seg[i].n && !bad; c++) {
-			run_script(&X, sc, 0, i, c, 0, 0);
+			run_script(&X, sc, 0, i, c, 0, 0, 0);
 			if (X.fatal || !same(&R.out, &X.out) ||
 			    !same(&R.ev, &X.ev)) {
 				bad = 1;
@@ -1154,6 +1252,168 @@ test_stalled_timeout(void)
 	    "stalled: one reply per command taken, none invented");
 }
 
+/* Feeds p to S and runs it to its next stop at time now. */
+static mw_err
+put_in(const char *p, uint64_t now, struct mw_server_event *ev)
+{
+	unsigned char *b;
+	size_t cap;
+
+	mw_server_input_buf(&S, &b, &cap);
+	memcpy(b, p, strlen(p));
+	mw_server_input_ack(&S, strlen(p));
+	return mw_server_next(&S, now, ev);
+}
+
+/* Takes all output released, as a C string. */
+static const char *
+take_out(void)
+{
+	const char *o = pending();
+
+	mw_server_output_ack(&S, strlen(o));
+	return o;
+}
+
+static unsigned char buf2[MW_SERVER_BUF_SIZE];
+
+/* Detach and attach (mw_server_detach): refused unless idle, and a
+ * detached session times out like any other once given a buffer. */
+static void
+test_detach(void)
+{
+	struct mw_server_config cfg;
+	struct mw_server_event ev;
+	unsigned char *b;
+	size_t n;
+	uint64_t d;
+	mw_err e;
+
+	mw_server_config_init(&cfg);
+	cfg.hostname = "mx.example.com";
+	cfg.sasl = &sasl;
+	cfg.plaintext_auth = 1;
+	CHECK(mw_server_init(&S, &cfg, buf + 1, sizeof(buf) - 1) == MW_ERR_OK,
+	    "detach: init with AUTH on an unaligned buffer");
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_STATE,
+	    "detach: refused before MW_EV_CONNECT");
+	mw_server_next(&S, 0, &ev);
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_STATE,
+	    "detach: refused while a decision is awaited");
+	mw_server_accept(&S, NULL);
+	mw_server_next(&S, 0, &ev);
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_STATE,
+	    "detach: refused while output is unsent");
+	take_out();
+	CHECK(mw_server_detach(NULL, &b, &n) == MW_ERR_INVAL &&
+	    mw_server_detach(&S, NULL, &n) == MW_ERR_INVAL,
+	    "detach: NULL arguments are MW_ERR_INVAL");
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_OK && b == buf + 1 &&
+	    n == sizeof(buf) - 1, "detach: idle after the greeting, the "
+	    "buffer given back");
+	CHECK(mw_server_attach(&S, NULL, sizeof(buf2)) == MW_ERR_INVAL &&
+	    mw_server_attach(&S, buf2, 20000) == MW_ERR_NOSPACE &&
+	    mw_server_next(&S, 0, &ev) == MW_ERR_STATE,
+	    "attach: a buffer too small for AUTH is MW_ERR_NOSPACE, the "
+	    "session stays detached");
+	memset(buf2, 0xa5, sizeof(buf2));
+	CHECK(mw_server_attach(&S, buf2 + 3, sizeof(buf2) - 3) == MW_ERR_OK &&
+	    mw_server_attach(&S, buf2, sizeof(buf2)) == MW_ERR_STATE,
+	    "attach: another buffer; attaching twice is MW_ERR_STATE");
+	CHECK(put_in("EHLO c.example\r\nNO", 10, &ev) == MW_ERR_OK &&
+	    ev.type == MW_EV_HELO && mw_server_accept(&S, NULL) == MW_ERR_OK &&
+	    mw_server_next(&S, 10, &ev) == MW_ERR_AGAIN,
+	    "attach: the session goes on");
+	take_out();
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_STATE,
+	    "detach: refused with part of a command line received");
+	CHECK(put_in("OP\r\nAUTH PLAIN\r\n", 20, &ev) == MW_ERR_AGAIN &&
+	    strcmp(take_out(), "250 2.0.0 OK\r\n334 \r\n") == 0,
+	    "AUTH PLAIN: the 334");
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_STATE,
+	    "detach: refused in an AUTH exchange (its state is in the "
+	    "buffer)");
+	e = put_in("AHRlc3QAMTIzNA==\r\n", 30, &ev);
+	CHECK(e == MW_ERR_OK && ev.type == MW_EV_AUTH &&
+	    mw_server_accept(&S, NULL) == MW_ERR_OK &&
+	    mw_server_next(&S, 30, &ev) == MW_ERR_AGAIN &&
+	    strcmp(take_out(), "235 2.7.0 Authentication successful\r\n") == 0,
+	    "AUTH PLAIN: 235");
+	CHECK(put_in("MAIL FROM:<a@example.org>\r\n", 40, &ev) == MW_ERR_OK &&
+	    mw_server_accept(&S, NULL) == MW_ERR_OK &&
+	    put_in("RCPT TO:<b@example.net>\r\n", 40, &ev) == MW_ERR_OK &&
+	    mw_server_accept(&S, NULL) == MW_ERR_OK &&
+	    put_in("DATA\r\n", 40, &ev) == MW_ERR_OK &&
+	    mw_server_accept(&S, NULL) == MW_ERR_OK &&
+	    mw_server_next(&S, 40, &ev) == MW_ERR_AGAIN,
+	    "a transaction to DATA");
+	take_out();
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_STATE,
+	    "detach: refused in a DATA body");
+	CHECK(put_in(".\r\n", 50, &ev) == MW_ERR_OK &&
+	    ev.type == MW_EV_MESSAGE && mw_server_accept(&S, NULL) ==
+	    MW_ERR_OK && mw_server_next(&S, 50, &ev) == MW_ERR_AGAIN,
+	    "the message ends");
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_STATE,
+	    "detach: refused while the 250 is unsent");
+	take_out();
+	/* an overlong line is skipped without the buffer */
+	{
+		char l[700];
+
+		memset(l, 'X', sizeof(l) - 1);
+		l[sizeof(l) - 1] = '\0';
+		memcpy(l, "NOOP ", 5);
+		CHECK(put_in(l, 60, &ev) == MW_ERR_AGAIN &&
+		    mw_server_detach(&S, &b, &n) == MW_ERR_OK && b == buf2 + 3,
+		    "detach: allowed while the rest of an overlong line is "
+		    "skipped");
+		memset(buf, 0x5a, sizeof(buf));
+		CHECK(mw_server_attach(&S, buf, sizeof(buf)) == MW_ERR_OK &&
+		    put_in("XXX\r\nNOOP\r\n", 70, &ev) == MW_ERR_AGAIN &&
+		    strcmp(take_out(), "500 5.5.2 Line too long\r\n"
+		    "250 2.0.0 OK\r\n") == 0,
+		    "attach: the overlong line is answered at its end, then "
+		    "the next command");
+	}
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_OK && b == buf,
+	    "detach: idle again");
+	d = mw_server_deadline(&S);
+	CHECK(d == 70 + MW_SERVER_TIMEOUT_DEFAULT,
+	    "detached: the deadline runs");
+	CHECK(mw_server_next(&S, d, &ev) == MW_ERR_STATE,
+	    "detached: mw_server_next is MW_ERR_STATE, even at the deadline");
+	CHECK(mw_server_attach(&S, buf2, sizeof(buf2)) == MW_ERR_OK &&
+	    mw_server_next(&S, d - 1, &ev) == MW_ERR_AGAIN &&
+	    mw_server_detach(&S, &b, &n) == MW_ERR_OK &&
+	    mw_server_attach(&S, buf, sizeof(buf)) == MW_ERR_OK,
+	    "attach before the deadline: nothing happens, idle again");
+	e = mw_server_next(&S, d, &ev);
+	CHECK(e == MW_ERR_OK && ev.type == MW_EV_CLOSE &&
+	    ev.reason == MW_CLOSE_TIMEOUT && strcmp(pending(), TIMEOUT_421) == 0,
+	    "attached at the deadline: 421 4.4.2 and MW_EV_CLOSE (timeout)");
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_STATE,
+	    "detach: refused after the close");
+	/* shutdown and EOF while detached: acted on once attached */
+	mw_server_config_init(&cfg);
+	cfg.hostname = "mx.example.com";
+	mw_server_init(&S, &cfg, buf, sizeof(buf));
+	mw_server_next(&S, 0, &ev);
+	mw_server_accept(&S, NULL);
+	mw_server_next(&S, 0, &ev);
+	take_out();
+	CHECK(mw_server_detach(&S, &b, &n) == MW_ERR_OK &&
+	    mw_server_shutdown(&S) == MW_ERR_OK &&
+	    mw_server_next(&S, 0, &ev) == MW_ERR_STATE &&
+	    mw_server_attach(&S, buf2, sizeof(buf2)) == MW_ERR_OK &&
+	    mw_server_detach(&S, &b, &n) == MW_ERR_STATE &&
+	    mw_server_next(&S, 0, &ev) == MW_ERR_OK &&
+	    ev.type == MW_EV_CLOSE && ev.reason == MW_CLOSE_SHUTDOWN &&
+	    strncmp(pending(), "421 4.3.2 ", 10) == 0,
+	    "shutdown while detached: refused detach once attached, then "
+	    "421 4.3.2");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1171,6 +1431,7 @@ main(int argc, char **argv)
 	test_stalled_timeout();
 	test_release(1);
 	test_release(0);
+	test_detach();
 	for (int i = 1; i < argc; i++)
 		case_file(argv[i]);
 	gen_rcpts(MW_SERVER_MAX_RCPTS_DEFAULT, 100);
@@ -1189,5 +1450,7 @@ main(int argc, char **argv)
 	gen_noops(1200);
 	gen_cmdline(512);
 	gen_cmdline(513);
+	CHECK(argc < 2 || detached_total > 0,
+	    "the dialogues detached their buffers (%lu times)", detached_total);
 	return check_done();
 }

@@ -3,7 +3,10 @@
  * on POSIX non-blocking sockets and Linux epoll: one thread serves many
  * sessions. It lives outside the core archive (libmailwire-io.a): it reads
  * the monotonic clock, does the I/O and allocates one block per
- * connection (the struct mw_server and its MW_SERVER_BUF_SIZE buffer).
+ * connection (with its struct mw_server) and the engine's buffers
+ * (MW_SERVER_BUF_SIZE): only sessions that are not idle hold one; an idle
+ * session gives its buffer back (mw_server_detach) to a small pool the
+ * loop keeps, and takes one again before it reads or times out.
  *
  *	struct mw_io_config cfg;
  *	struct mw_io_loop *loop;

@@ -77,7 +77,8 @@
  * 2048-octet SASL message in base64, an EHLO reply) must fit twice. */
 #define MW_SERVER_OUT_MIN		8192
 /* A buffer that fits the default limits with AUTH: input for a 12288
- * octet AUTH response line (RFC 4954 4), output, parser scratch. */
+ * octet AUTH response line (RFC 4954 4), output, parser scratch and,
+ * with AUTH, the SASL exchange's state (struct mw_sasl_server). */
 #define MW_SERVER_BUF_SIZE		32768
 
 struct mw_server_config {
@@ -199,7 +200,12 @@ struct mw_server {
 	struct mw_cmd			 cmd;
 	struct mw_data_dec		 dec;
 	struct mw_bdat			 bdat;
-	struct mw_sasl_server		 sasl;
+	/* All that follows points into the buffer, NULL while detached:
+	 * buf[0..buf_len) as given; sasl (with AUTH) the exchange's state;
+	 * then the output area, the parser's scratch, the input area. */
+	unsigned char			*buf;
+	size_t				 buf_len;
+	struct mw_sasl_server		*sasl;
 	unsigned char			*in;	/* in[start..end) unprocessed */
 	size_t				 in_cap, start, end;
 	unsigned char			*out;	/* out[sent..flush) releasable */
@@ -239,8 +245,9 @@ struct mw_server {
 
 /*
  * Starts a session with cfg (copied) and buf[0..len), which the engine
- * divides into its input area, its output area and the command parser's
- * scratch area; it must outlive the session. The input area must hold the
+ * divides into its input area, its output area, the command parser's
+ * scratch area and, with AUTH, the SASL state; it must outlive the session
+ * (or be taken back with mw_server_detach()). The input area must hold the
  * longest command line and, with AUTH, a 12288-octet response line;
  * MW_SERVER_BUF_SIZE fits the defaults.
  * Returns MW_ERR_OK; MW_ERR_INVAL for NULL arguments or a configuration
@@ -315,6 +322,39 @@ mw_err	mw_server_next(struct mw_server *s, uint64_t now,
 mw_err	mw_server_accept(struct mw_server *s, const char *text);
 mw_err	mw_server_reject(struct mw_server *s, int code, const char *esc,
 	    const char *text);
+
+/*
+ * An idle session needs no buffer: many waiting connections can share a
+ * few. A session is idle when it waits for the client's next command and
+ * holds nothing in its buffer: the greeting is given (not before
+ * MW_EV_CONNECT is decided), no decision is awaited, no AUTH exchange,
+ * DATA or BDAT body, end-of-message replies or STARTTLS handshake is in
+ * progress, every received octet is processed (none of a partial command
+ * line is held; the parser may be skipping the rest of a refused line,
+ * which it does without the buffer), all output is sent and acked, and no
+ * mw_server_input_eof() or mw_server_shutdown() waits to be acted on.
+ * Between the chunks of a BDAT transaction a session may be idle.
+ *
+ * detach: gives the buffer back (*buf, *len as given to init or attach);
+ * the session is detached. MW_ERR_STATE if it is not idle or already
+ * detached (nothing changes then); MW_ERR_INVAL for NULL arguments.
+ *
+ * attach: gives a detached session buf[0..len) (any buffer that init
+ * would take for the session's configuration; its contents do not
+ * matter), divided as init divides it. MW_ERR_STATE if the session is not
+ * detached; MW_ERR_NOSPACE if buf is too small (the session stays
+ * detached); MW_ERR_INVAL for NULL arguments.
+ *
+ * While detached, mw_server_deadline(), mw_server_input_eof() and
+ * mw_server_shutdown() work; every other call is MW_ERR_STATE, among them
+ * mw_server_next(). Attach before reading from the connection (and a TLS
+ * library's buffered input), when the deadline has passed (the 421 4.4.2
+ * needs output room) and after input_eof or shutdown, then call
+ * mw_server_next() as usual: the dialogue is the same octet for octet as
+ * without detaching.
+ */
+mw_err	mw_server_detach(struct mw_server *s, unsigned char **buf, size_t *len);
+mw_err	mw_server_attach(struct mw_server *s, unsigned char *buf, size_t len);
 
 /* When the session times out unless input arrives (milliseconds, the
  * clock of mw_server_next); UINT64_MAX when no timer runs (a decision or
