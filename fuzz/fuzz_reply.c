@@ -371,8 +371,8 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			}
 			if (cfg.lenient == 0 && whole.err == MW_ERR_OK)
 				same_with_lf(&whole, mode, d);
-			/* the oracle knows the grammar's bare-lf leniency,
-			 * not the others (UTF-8 text, "AUTH=", "250 ") */
+			/* the oracle knows the grammar's leniencies, not the
+			 * parser's stand-ins (UTF-8 text, "AUTH=", "250 ") */
 			if (mode == MW_REPLY_UTF8 && has_8bit(d, n))
 				continue;
 			if ((cfg.lenient & MW_REPLY_LENIENT_SP_NO_TEXT) &&
@@ -381,9 +381,13 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			if ((cfg.lenient & MW_REPLY_LENIENT_AUTH_EQ) &&
 			    mode == MW_REPLY_EHLO && has_auth_eq(d, n))
 				continue;
+			/* the grammar's leniencies: bare-lf, and sp-no-text's
+			 * EHLO reply ending in a bare "250" line */
 			mwg_lenient_mask =
-			    cfg.lenient & MW_REPLY_LENIENT_BARE_LF ?
-			    1u << MW__LENIENT_bare_lf : 0;
+			    (cfg.lenient & MW_REPLY_LENIENT_BARE_LF ?
+			    1u << MW__LENIENT_bare_lf : 0) |
+			    (cfg.lenient & MW_REPLY_LENIENT_SP_NO_TEXT ?
+			    1u << MW__LENIENT_sp_no_text : 0);
 			oracle = grammar(mode, d, n) && within(&cfg, d, n);
 			if (oracle &&
 			    (whole.err != MW_ERR_OK || whole.used != n))

@@ -2,7 +2,7 @@
  * gen/emit_ragel.c: Ragel machine definitions, one .rl per grammar file,
  * an umbrella grammar.rl that includes them in dependency order (Ragel needs
  * a definition before its use), captures.rl with the capture hooks, and
- * captures.h with their ids. Output is reproducible: no dates, versions or
+ * captures.h with their ids and the scanners of runs (put_run). Output is reproducible: no dates, versions or
  * absolute paths, rules in ABNF order except where a dependency must come
  * first.
  */
@@ -330,6 +330,162 @@ put_unit(struct emitter *e, FILE *out, const struct unit *u)
 	fputs(";\n", out);
 }
 
+/*
+ * Runs of one class of octets. A rule whose only alternative is a
+ * repetition, 1*(x) or *(x), of one class x (ranges, single octets, and
+ * rules that are such classes) matches a run of octets that only the class
+ * decides. For each captured one, captures.h gets the class and a scanner
+ * for its runs, so an including machine can skip a run from its capture
+ * hook where its own composition allows (src/reply.rl). The class of a
+ * node into in[256]; 0 if the node is not a class of single octets.
+ */
+static int
+octet_class(struct mwg_grammar *g, const struct mwg_node *n, int depth,
+    unsigned char *in)
+{
+	if (depth > MWG_MAX_DEPTH)
+		return 0;
+	switch (n->kind) {
+	case N_ALT:
+		for (size_t i = 0; i < n->nkids; i++)
+			if (!octet_class(g, n->kids[i], depth + 1, in))
+				return 0;
+		return n->nkids > 0;
+	case N_CAT:
+		return n->nkids == 1 && octet_class(g, n->kids[0], depth + 1, in);
+	case N_RANGE:
+		if (n->hi > 255 || n->lo > n->hi)
+			return 0;
+		for (unsigned long c = n->lo; c <= n->hi; c++)
+			in[c] = 1;
+		return 1;
+	case N_SEQ:
+		if (n->nvals != 1 || n->vals[0] > 255)
+			return 0;
+		in[n->vals[0]] = 1;
+		return 1;
+	case N_CHAR: {
+		unsigned char c;
+
+		if (n->len != 1)
+			return 0;
+		c = (unsigned char)n->text[0];
+		in[c] = 1;
+		if (n->ci && isalpha(c))	/* RFC 5234 2.3 */
+			in[isupper(c) ? tolower(c) : toupper(c)] = 1;
+		return 1;
+	}
+	case N_REF: {
+		struct mwg_rule *r = mwg_lookup(g, n->text, n->len, -1);
+		struct mwg_node **alts;
+		size_t k;
+
+		if (r == NULL)
+			return 0;
+		alts = mwg_alts_ref(g, r, -1, &k);
+		for (size_t i = 0; i < k; i++)
+			if (!octet_class(g, alts[i], depth + 1, in))
+				return 0;
+		return k > 0;
+	}
+	default:	/* repetitions, prose, leniencies */
+		return 0;
+	}
+}
+
+/* Is rule r (base grammar) 1*(x) or *(x) of one class x? Its class in in. */
+static int
+run_class(struct mwg_grammar *g, struct mwg_rule *r, unsigned char *in)
+{
+	struct mwg_node **alts, *n;
+	size_t k;
+
+	memset(in, 0, 256);
+	alts = mwg_alts_ref(g, r, -1, &k);
+	if (k != 1)
+		return 0;
+	for (n = alts[0]; (n->kind == N_ALT || n->kind == N_CAT) &&
+	    n->nkids == 1; n = n->kids[0])
+		continue;
+	if (n->kind != N_REP || n->min > 1 || n->max >= 0)
+		return 0;
+	return octet_class(g, n->kids[0], 0, in);
+}
+
+/* The ranges of octets c with in[c] == want, into r; their number. */
+static int
+class_ranges(const unsigned char *in, int want, int r[][2], int max)
+{
+	int k = 0;
+
+	for (int c = 0; c < 256; c++) {
+		if ((in[c] != 0) != want)
+			continue;
+		if (k > 0 && r[k - 1][1] == c - 1) {
+			r[k - 1][1] = c;
+			continue;
+		}
+		if (k == max)
+			return max + 1;
+		r[k][0] = r[k][1] = c;
+		k++;
+	}
+	return k;
+}
+
+#define RUN_RANGES_MAX	4	/* more, and the scanner is the table alone */
+
+/*
+ * The class of run rule r and mw__run_NAME(p, pe): the first octet of
+ * p[0..pe) not in the class, or pe. SSE2 compares 16 octets at a time
+ * against the class's ranges (or its complement's, whichever are fewer),
+ * never loading beyond pe; a table does the rest.
+ */
+static void
+put_run(struct mwg_grammar *g, FILE *out, struct mwg_rule *r,
+    const char *cap, const unsigned char *in)
+{
+	int rin[RUN_RANGES_MAX + 1][2], rout[RUN_RANGES_MAX + 1][2];
+	int nin = class_ranges(in, 1, rin, RUN_RANGES_MAX);
+	int nout = class_ranges(in, 0, rout, RUN_RANGES_MAX);
+	int use_out = nout < nin, nr = use_out ? nout : nin;
+	int (*rg)[2] = use_out ? rout : rin;
+
+	fprintf(out, "/* %s (%s.abnf) is a run of one class of octets:",
+	    r->name, g->files[r->file].base);
+	for (int k = 0; k < nin && k < RUN_RANGES_MAX; k++)
+		fprintf(out, " %02x-%02x", rin[k][0], rin[k][1]);
+	if (nin > RUN_RANGES_MAX)
+		fputs(" and more", out);
+	fprintf(out, ".\n * mw__run_%s(p, pe): the first octet of p[0..pe) "
+	    "not in it, or pe. */\n#define MW__RUN_%s 1\n"
+	    "static inline const unsigned char *\n"
+	    "mw__run_%s(const unsigned char *p, const unsigned char *pe)\n{\n"
+	    "\tstatic const unsigned char in[256] = {", cap, cap, cap);
+	for (int c = 0; c < 256; c++)
+		fprintf(out, "%s%d,", c % 32 ? "" : "\n\t\t", in[c] != 0);
+	fputs("\n\t};\n\n", out);
+	if (nr <= RUN_RANGES_MAX && nr > 0) {
+		fputs("#if defined(__SSE2__) && defined(__GNUC__)\n"
+		    "\twhile (pe - p >= 16) {\n"
+		    "\t\t__m128i v = _mm_loadu_si128((const __m128i *)"
+		    "(const void *)p), t, m;\n\t\tunsigned k;\n\n", out);
+		for (int k = 0; k < nr; k++) {
+			fprintf(out, "\t\tt = _mm_sub_epi8(v, _mm_set1_epi8("
+			    "(char)0x%02x));\n\t\t%s_mm_cmpeq_epi8("
+			    "_mm_min_epu8(t, _mm_set1_epi8((char)0x%02x)), t)%s;\n",
+			    rg[k][0], k ? "m = _mm_or_si128(m, " : "m = ",
+			    rg[k][1] - rg[k][0], k ? ")" : "");
+		}
+		fprintf(out, "\t\tk = (unsigned)_mm_movemask_epi8(m)%s;\n"
+		    "\t\tif (k != 0)\n"
+		    "\t\t\treturn p + __builtin_ctz(k);\n"
+		    "\t\tp += 16;\n\t}\n#endif\n",
+		    use_out ? "" : " ^ 0xffffu");
+	}
+	fputs("\twhile (p < pe && in[*p])\n\t\tp++;\n\treturn p;\n}\n\n", out);
+}
+
 static FILE *
 create(struct mwg_grammar *g, const char *dir, const char *name)
 {
@@ -496,7 +652,24 @@ mwg_emit_ragel(struct mwg_grammar *g, const char *outdir)
 		plain_name(g->leniencies[i], cap, sizeof(cap));
 		fprintf(out, "\tMW__LENIENT_%s,\n", cap);
 	}
-	fputs("\tMW__LENIENT_COUNT\n};\n\n#endif\n", out);
+	fputs("\tMW__LENIENT_COUNT\n};\n\n", out);
+	/* the captured rules that are runs of one class of octets */
+	for (size_t i = 0, first = 1; i < g->ncaptures; i++) {
+		struct mwg_rule *r = mwg_lookup(g, g->captures[i],
+		    strlen(g->captures[i]), -1);
+		unsigned char in[256];
+
+		if (r == NULL || !run_class(g, r, in))
+			continue;
+		if (first) {
+			fputs("#if defined(__SSE2__) && defined(__GNUC__)\n"
+			    "#include <emmintrin.h>\n#endif\n\n", out);
+			first = 0;
+		}
+		plain_name(g->captures[i], cap, sizeof(cap));
+		put_run(g, out, r, cap, in);
+	}
+	fputs("#endif\n", out);
 	fclose(out);
 	if ((out = create(g, outdir, "grammar.rl")) == NULL)
 		goto done;

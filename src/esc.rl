@@ -6,6 +6,8 @@
  */
 #include <mailwire/esc.h>
 
+#include "esc_int.h"
+
 #include "captures.h"
 
 struct fields {
@@ -41,8 +43,9 @@ write data noerror noentry;
 }%%
 
 /* 1*3digit without a leading zero (RFC 3463 2); the grammar bounds it. */
-static int
-field(const unsigned char *s, const unsigned char *e, unsigned short *v)
+int
+mw__esc_field(const unsigned char *s, const unsigned char *e,
+    unsigned short *v)
 {
 	unsigned n = 0;
 
@@ -67,9 +70,9 @@ mw_esc_parse(const char *s, size_t len, struct mw_esc *esc)
 	pe = eof = p + len;
 	%% write init;
 	%% write exec;
-	if (cs < esc_first_final || !field(f.start[0], f.end[0], &klass) ||
-	    !field(f.start[1], f.end[1], &subject) ||
-	    !field(f.start[2], f.end[2], &detail))
+	if (cs < esc_first_final || !mw__esc_field(f.start[0], f.end[0], &klass) ||
+	    !mw__esc_field(f.start[1], f.end[1], &subject) ||
+	    !mw__esc_field(f.start[2], f.end[2], &detail))
 		return MW_ERR_SYNTAX;
 	esc->klass = (unsigned char)klass;
 	esc->subject = subject;

@@ -549,6 +549,20 @@ errors(void)
 	    "250 \r\n", "error MW_ERR_SYNTAX MW_REPLY_E_EHLO at=4");
 	IS("sp-no-text and bare-lf on", &sp_lf_o, "250-x\n250 \n",
 	    "ok code=250 lines=2 used=11");
+	/* found by fuzz_reply: the bare last line was taken for an unknown
+	 * keyword, empty */
+	{
+		const char *d = RS("sp-no-text on, EHLO: the bare last line "
+		    "is no keyword line", &sp_ehlo_o,
+		    "250-mx\r\n250-DSN\r\n250 \r\n", NULL);
+
+		CHECK(strstr(d, "\n2 \"\"\n") != NULL &&
+		    strstr(d, "unknown -") != NULL,
+		    "sp-no-text on, EHLO: the bare last line has no "
+		    "capability");
+		if (strstr(d, "unknown -") == NULL)
+			printf("%s", d);
+	}
 	/* found by fuzz_reply: the EHLO machine's tagger once wanted four
 	 * octets before every line end */
 	IS("bare-lf on, EHLO mode: a bare code ends a reply", &lf_ehlo_o,
@@ -718,6 +732,136 @@ enhanced(void)
 		CHECK(strncmp(d, "ok ", 3) == 0, "%s: the reply stays valid",
 		    name);
 	}
+}
+
+/*
+ * The enhanced code is read in place by the generated status_code and the
+ * SP after it: the same answer as mw_esc_parse over the code's span (the
+ * text up to its first SP), for every text of up to six octets over the
+ * octets that matter, on replies of each class.
+ */
+static void
+enhanced_agrees(void)
+{
+	static const char al[] = "0125.9 x";
+	static const char *const codes3[] = { "250", "451", "550", "354" };
+	const size_t na = sizeof(al) - 1;
+	long tried = 0, bad = 0;
+	char text[8], in[32];
+
+	for (size_t len = 1; len <= 6; len++) {
+		size_t total = 1;
+
+		for (size_t k = 0; k < len; k++)
+			total *= na;
+		for (size_t v = 0; v < total; v++) {
+			size_t x = v, i;
+			struct mw_reply_parser rp;
+			struct mw_esc want;
+			size_t used, n;
+			int has = 0;
+			unsigned warn = 0;
+			const char *code = codes3[v % 4];
+
+			for (size_t k = 0; k < len; k++, x /= na)
+				text[k] = al[x % na];
+			text[len] = '\0';
+			/* the text ends at its last non-SP (a SP before the
+			 * line end is text here: not in a Reply-line) */
+			n = (size_t)snprintf(in, sizeof(in), "%s %s\r\n", code,
+			    text);
+			memset(&want, 0, sizeof(want));
+			if (len >= 2 && text[0] >= '0' && text[0] <= '9' &&
+			    text[1] == '.') {
+				for (i = 2; i < len && i < MW_ESC_MAX &&
+				    text[i] != ' '; i++)
+					continue;
+				if (i >= len || text[i] != ' ' ||
+				    mw_esc_parse(text, i, &want) != MW_ERR_OK)
+					warn = 1u << MW_REPLY_W_ESC_SYNTAX;
+				else if (want.klass != (unsigned)(code[0] - '0'))
+					warn = 1u << MW_REPLY_W_ESC_CLASS;
+				else
+					has = 1;
+			}
+			if (mw_reply_init(&rp, NULL) != MW_ERR_OK)
+				abort();
+			tried++;
+			if (mw_reply_parse(&rp, in, n, &used) != MW_ERR_OK) {
+				/* not a Reply-line (a SP or HT at the end of
+				 * the text is one): nothing to compare */
+				continue;
+			}
+			if (rp.reply.has_esc != has ||
+			    rp.reply.warnings != warn ||
+			    (has && (rp.reply.esc.klass != want.klass ||
+			    rp.reply.esc.subject != want.subject ||
+			    rp.reply.esc.detail != want.detail))) {
+				if (bad++ < 5)
+					printf("    \"%s\": has_esc %u warnings %u,"
+					    " want %d %u\n", in, rp.reply.has_esc,
+					    rp.reply.warnings, has, warn);
+			}
+		}
+	}
+	CHECK(bad == 0, "enhanced codes read in place agree with mw_esc_parse "
+	    "(%ld texts)", tried);
+}
+
+/*
+ * A run of text octets is read in one step (the generated scanner, 16
+ * octets at a time): whatever ends it, at any distance from the line's
+ * start and on either side of a 16-octet block, is found where it is.
+ */
+static void
+text_runs(void)
+{
+	static const struct {
+		unsigned char c;
+		const char *cause;
+	} stop[] = {
+		{ 0x01, "MW_REPLY_E_TEXT" }, { 0x1f, "MW_REPLY_E_TEXT" },
+		{ 0x7f, "MW_REPLY_E_TEXT" }, { 0x0b, "MW_REPLY_E_TEXT" },
+		{ 0x80, "MW_REPLY_E_8BIT" }, { 0xff, "MW_REPLY_E_8BIT" },
+		{ 0x00, "MW_REPLY_E_NUL" }, { '\r', "MW_REPLY_E_BARE_CR" },
+	};
+	const struct opts *modes[] = { &any_o, &greet_o, &ehlo_o };
+	unsigned char in[96];
+	char want[128], name[96];
+	long bad = 0, tried = 0;
+
+	for (size_t m = 0; m < 3; m++)
+		for (size_t s = 0; s < sizeof(stop) / sizeof(stop[0]); s++)
+			for (size_t at = 0; at < 40; at++) {
+				size_t n = 0, off;
+				const char *d;
+
+				/* "550 " then text, a textstring in every
+				 * mode (an error reply in MW_REPLY_EHLO) */
+				memcpy(in, "550 ", 4);
+				n = 4;
+				for (size_t k = 0; k < at + 20; k++)
+					in[n++] = (unsigned char)(k % 3 ? 'a' + k % 26 :
+					    k % 2 ? ' ' : '\t');
+				in[n++] = '\r';
+				in[n++] = '\n';
+				off = 4 + 1 + at;
+				in[off] = stop[s].c;
+				if (stop[s].c == '\r')
+					in[off + 1] = 'y';
+				snprintf(want, sizeof(want),
+				    "error MW_ERR_SYNTAX %s at=%zu", stop[s].cause,
+				    stop[s].c == '\r' ? off + 1 : off);
+				snprintf(name, sizeof(name), "run stopped by "
+				    "0x%02x at %zu (mode %zu)", stop[s].c, off, m);
+				tried++;
+				d = run(name, modes[m], in, n, NULL);
+				if (strcmp(head(d), want) != 0 && bad++ < 5)
+					printf("    %s: got %s, want %s\n", name,
+					    head(d), want);
+			}
+	CHECK(bad == 0, "text runs stop at the octet that ends them (%ld "
+	    "cases)", tried);
 }
 
 /* EHLO keywords: case, exactness, parameters, duplicates. */
@@ -1126,6 +1270,8 @@ main(int argc, char **argv)
 	errors();
 	limits();
 	enhanced();
+	enhanced_agrees();
+	text_runs();
 	keywords();
 	capabilities();
 	utf8();
