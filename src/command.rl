@@ -61,6 +61,9 @@ ieq(const unsigned char *s, size_t n, const char *lit)
 	return i == n && lit[i] == '\0';
 }
 
+/* ieq with a string constant: only a span of its length is compared */
+#define IEQ(s, n, lit)	((n) == sizeof(lit) - 1 && ieq((s), (n), (lit)))
+
 /* RFC 5321 4.1.3: "No more than 6 groups in addition to the '::'" (4 in
  * the IPv4 form); the grammar allows more, so count them here. */
 static int
@@ -83,179 +86,252 @@ ipv6_ok(const unsigned char *s, size_t n)
 	return groups <= (v4 ? 4 : 6);
 }
 
+/*
+ * The capture hooks. Each action of the generated machine names its rule
+ * with a constant id, so the switch in MW_CAPTURE_ENTER/LEAVE leaves only
+ * that rule's case at each use, inline: nothing at all for the many
+ * captured rules this parser does not use (Path, xtext, hexchar, ...,
+ * which other parsers share), and no call per hook. OFF is the offset of
+ * p in the caller's buffer (sb). The rarer checks that take a loop are
+ * functions.
+ */
 static void
-capture(struct mw_cmd_parser *pr, int id, uint32_t off, int leave)
+path_leave(struct mw_cmd_parser *pr, uint32_t off)
+{
+	if (off - pr->mark[M_PATH] > pr->cfg.max_path)
+		pr->cmd.error = MW_CMD_PATH_TOO_LONG;
+	if (off - pr->mark[M_PATH] == 2 && pr->cmd.mailbox.len == 0)
+		pr->cmd.null_path = 1;
+}
+
+static void
+ipv6_leave(struct mw_cmd_parser *pr, uint32_t off)
+{
+	if (!ipv6_ok(pr->scan + pr->mark[M_IPV6], off - pr->mark[M_IPV6]))
+		pr->flags |= F_BAD_IPV6;
+}
+
+/* RFC 5321 4.1.3: the IPv6 tag has its own syntax */
+static void
+tag_leave(struct mw_cmd_parser *pr, uint32_t off)
+{
+	if (IEQ(pr->scan + pr->mark[M_TAG], off - pr->mark[M_TAG], "IPv6"))
+		pr->flags |= F_TAG_IPV6;
+}
+
+/* RFC 5321 4.1.3: "a decimal integer value in the range 0 through 255";
+ * the grammar bounds it to 3 digits */
+static void
+snum_leave(struct mw_cmd_parser *pr, uint32_t off)
+{
+	unsigned v = 0;
+
+	for (uint32_t i = pr->mark[M_SNUM]; i < off; i++)
+		v = v * 10 + (unsigned)(pr->scan[i] - '0');
+	if (v > 255)
+		pr->flags |= F_BAD_SNUM;
+}
+
+static void
+param_enter(struct mw_cmd_parser *pr, uint32_t off)
 {
 	struct mw_cmd *c = &pr->cmd;
-	uint32_t *m = pr->mark;
-	switch (id) {
-	case MW__CAP_Reverse_path:
-	case MW__CAP_Forward_path:
-		if (!leave) {
-			pr->flags |= F_PATH;
-			m[M_PATH] = off;
-			/* RFC 1870 5, 3461 5.4, 4954 3, 6531 3.1, 8689 2 */
-			pr->limit = id == MW__CAP_Reverse_path ?
-			    pr->cfg.max_mail_line : pr->cfg.max_rcpt_line;
-		} else {
-			if (off - m[M_PATH] > pr->cfg.max_path)
-				pr->cmd.error = MW_CMD_PATH_TOO_LONG;
-			if (off - m[M_PATH] == 2 && c->mailbox.len == 0)
-				c->null_path = 1;
-		}
-		break;
-	case MW__CAP_A_d_l:
-		if (!leave) {
-			pr->flags |= F_IN_ADL;
-			m[M_ADL] = off;
-		} else {
-			pr->flags &= ~F_IN_ADL;
-			c->source_route = span(m[M_ADL], off);
-		}
-		break;
-	case MW__CAP_Mailbox:
-		if (!leave) {
-			pr->flags |= F_IN_MAILBOX;
-			m[M_MAILBOX] = off;
-		} else {
-			pr->flags &= ~F_IN_MAILBOX;
-			c->mailbox = span(m[M_MAILBOX], off);
-		}
-		break;
-	case MW__CAP_Local_part:
-		if (!(pr->flags & F_IN_MAILBOX))
-			break;
-		if (!leave) {
-			pr->flags |= F_IN_LOCAL;
-			m[M_LOCAL] = off;
-		} else {
-			pr->flags &= ~F_IN_LOCAL;
-			c->local = span(m[M_LOCAL], off);
-		}
-		break;
-	case MW__CAP_Quoted_string:
-		if (!leave && (pr->flags & F_IN_LOCAL))
-			c->quoted = 1;
-		break;
-	case MW__CAP_Domain:
-	case MW__CAP_address_literal:
-		if (pr->flags & F_IN_ADL)
-			break;
-		if (!leave) {
-			m[M_DOMAIN] = off;
-		} else {
-			c->domain = span(m[M_DOMAIN], off);
-			if (id == MW__CAP_address_literal)
-				c->literal = MW_LITERAL_GENERAL;	/* refined later */
-		}
-		break;
-	case MW__CAP_IPv4_address_literal:
-		if (leave)
-			pr->flags |= F_IPV4;
-		break;
-	case MW__CAP_IPv6_address_literal:
-		if (leave)
-			pr->flags |= F_IPV6;
-		break;
-	case MW__CAP_General_address_literal:
-		if (leave)
-			pr->flags |= F_GENERAL;
-		break;
-	case MW__CAP_IPv6_addr:
-		if (!leave)
-			m[M_IPV6] = off;
-		else if (!ipv6_ok(pr->scan + m[M_IPV6], off - m[M_IPV6]))
-			pr->flags |= F_BAD_IPV6;
-		break;
-	case MW__CAP_Standardized_tag:
-		/* RFC 5321 4.1.3: the IPv6 tag has its own syntax */
-		if (!leave)
-			m[M_TAG] = off;
-		else if (ieq(pr->scan + m[M_TAG], off - m[M_TAG], "IPv6"))
-			pr->flags |= F_TAG_IPV6;
-		break;
-	case MW__CAP_Snum:
-		if (!leave) {
-			m[M_SNUM] = off;
-		} else {
-			/* RFC 5321 4.1.3: "a decimal integer value in the range
-			 * 0 through 255"; the grammar bounds it to 3 digits */
-			unsigned v = 0;
 
-			for (uint32_t i = m[M_SNUM]; i < off; i++)
-				v = v * 10 + (unsigned)(pr->scan[i] - '0');
-			if (v > 255)
-				pr->flags |= F_BAD_SNUM;
-		}
-		break;
-	case MW__CAP_esmtp_param:
-		if (!leave) {
-			if (c->nparams == MW_CMD_MAX_PARAMS)
-				pr->flags |= F_TOO_MANY;
-			else
-				memset(&c->params[c->nparams], 0,
-				    sizeof(c->params[0]));
-			m[M_PARAM] = off;
-		} else if (!(pr->flags & F_TOO_MANY)) {
-			c->nparams++;
-		}
-		break;
-	case MW__CAP_esmtp_keyword:
-		if (!leave)
-			m[M_KEYWORD] = off;
-		else if (c->nparams < MW_CMD_MAX_PARAMS)
-			c->params[c->nparams].keyword = span(m[M_KEYWORD], off);
-		break;
-	case MW__CAP_esmtp_value:
-		if (!leave) {
-			m[M_VALUE] = off;
-		} else if (c->nparams < MW_CMD_MAX_PARAMS) {
-			c->params[c->nparams].value = span(m[M_VALUE], off);
-			c->params[c->nparams].has_value = 1;
-		}
-		break;
-	case MW__CAP_String:
-	case MW__CAP_sasl_mech:
-		if (!leave)
-			m[M_ARG] = off;
-		else
-			c->arg = span(m[M_ARG], off);
-		break;
-	case MW__CAP_initial_response:
-		if (!leave)
-			m[M_IR] = off;
-		else
-			c->initial_response = span(m[M_IR], off);
-		break;
-	case MW__CAP_chunk_size:
-		if (!leave) {
-			m[M_CHUNK] = off;
-		} else {
-			uint64_t v = 0;
-
-			for (uint32_t i = m[M_CHUNK]; i < off; i++) {
-				unsigned d = (unsigned)(pr->scan[i] - '0');
-
-				if (v > (UINT64_MAX - d) / 10) {
-					pr->cmd.error = MW_CMD_NUMBER;
-					break;
-				}
-				v = v * 10 + d;
-			}
-			c->bdat_size = v;
-		}
-		break;
-	case MW__CAP_end_marker:
-		if (!leave)
-			c->bdat_last = 1;
-		break;
-	case MW__CAP_UTF8_non_ascii:
-		c->utf8 = 1;
-		break;
-	default:
-		break;
-	}
+	if (c->nparams == MW_CMD_MAX_PARAMS)
+		pr->flags |= F_TOO_MANY;
+	else
+		memset(&c->params[c->nparams], 0, sizeof(c->params[0]));
+	pr->mark[M_PARAM] = off;
 }
+
+static void
+chunk_leave(struct mw_cmd_parser *pr, uint32_t off)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = pr->mark[M_CHUNK]; i < off; i++) {
+		unsigned d = (unsigned)(pr->scan[i] - '0');
+
+		if (v > (UINT64_MAX - d) / 10) {
+			pr->cmd.error = MW_CMD_NUMBER;
+			break;
+		}
+		v = v * 10 + d;
+	}
+	pr->cmd.bdat_size = v;
+}
+
+/*
+ * Runs. esmtp-value is a run of one class of octets (1*(%d33-60 /
+ * %d62-126)); mwgen gives it a scanner, mw__run_esmtp_value (captures.h),
+ * from the grammar. Its entering hook fires on the run's first octet, and
+ * the machine is then in the state that loops on the class, with no
+ * action: the hook moves p to the run's last octet (the machine's ++p
+ * reads the octet that ends it), and the state is the same as if it had
+ * read them one by one (as in src/reply.rl). That holds because nothing
+ * else is alive in the union there: a value follows "=" in a MAIL or RCPT
+ * line's parameters, where the other commands and the verb alone have
+ * already failed. The SMTPUTF8 profile's value is that run or one
+ * UTF8-non-ascii (rfc6531.abnf): only a value whose first octet is in the
+ * run's class is skipped. pe is the line limit at most, and a scan stops
+ * at pe, so fed in chunks the state is the same.
+ */
+#define OFF	((uint32_t)(p - sb))
+
+#define MW_CAPTURE_ENTER(id)	do {					\
+	switch (id) {							\
+	case MW__CAP_Reverse_path:					\
+	case MW__CAP_Forward_path:					\
+		pr->flags |= F_PATH;					\
+		pr->mark[M_PATH] = OFF;					\
+		/* RFC 1870 5, 3461 5.4, 4954 3, 6531 3.1, 8689 2 */	\
+		pr->limit = (id) == MW__CAP_Reverse_path ?		\
+		    pr->cfg.max_mail_line : pr->cfg.max_rcpt_line;	\
+		break;							\
+	case MW__CAP_A_d_l:						\
+		pr->flags |= F_IN_ADL;					\
+		pr->mark[M_ADL] = OFF;					\
+		break;							\
+	case MW__CAP_Mailbox:						\
+		pr->flags |= F_IN_MAILBOX;				\
+		pr->mark[M_MAILBOX] = OFF;				\
+		break;							\
+	case MW__CAP_Local_part:					\
+		if (pr->flags & F_IN_MAILBOX) {				\
+			pr->flags |= F_IN_LOCAL;			\
+			pr->mark[M_LOCAL] = OFF;			\
+		}							\
+		break;							\
+	case MW__CAP_Quoted_string:					\
+		if (pr->flags & F_IN_LOCAL)				\
+			pr->cmd.quoted = 1;				\
+		break;							\
+	case MW__CAP_Domain:						\
+	case MW__CAP_address_literal:					\
+		if (!(pr->flags & F_IN_ADL))				\
+			pr->mark[M_DOMAIN] = OFF;			\
+		break;							\
+	case MW__CAP_IPv6_addr:						\
+		pr->mark[M_IPV6] = OFF;					\
+		break;							\
+	case MW__CAP_Standardized_tag:					\
+		pr->mark[M_TAG] = OFF;					\
+		break;							\
+	case MW__CAP_Snum:						\
+		pr->mark[M_SNUM] = OFF;					\
+		break;							\
+	case MW__CAP_esmtp_param:					\
+		param_enter(pr, OFF);					\
+		break;							\
+	case MW__CAP_esmtp_keyword:					\
+		pr->mark[M_KEYWORD] = OFF;				\
+		break;							\
+	case MW__CAP_esmtp_value:					\
+		pr->mark[M_VALUE] = OFF;				\
+		if (mw__run_esmtp_value(p, p + 1) != p)			\
+			p = mw__run_esmtp_value(p + 1, pe) - 1;		\
+		break;							\
+	case MW__CAP_String:						\
+	case MW__CAP_sasl_mech:						\
+		pr->mark[M_ARG] = OFF;					\
+		break;							\
+	case MW__CAP_initial_response:					\
+		pr->mark[M_IR] = OFF;					\
+		break;							\
+	case MW__CAP_chunk_size:					\
+		pr->mark[M_CHUNK] = OFF;				\
+		break;							\
+	case MW__CAP_end_marker:					\
+		pr->cmd.bdat_last = 1;					\
+		break;							\
+	case MW__CAP_UTF8_non_ascii:					\
+		pr->cmd.utf8 = 1;					\
+		break;							\
+	default:							\
+		break;							\
+	}								\
+} while (0)
+
+#define MW_CAPTURE_LEAVE(id)	do {					\
+	switch (id) {							\
+	case MW__CAP_Reverse_path:					\
+	case MW__CAP_Forward_path:					\
+		path_leave(pr, OFF);					\
+		break;							\
+	case MW__CAP_A_d_l:						\
+		pr->flags &= ~F_IN_ADL;					\
+		pr->cmd.source_route = span(pr->mark[M_ADL], OFF);	\
+		break;							\
+	case MW__CAP_Mailbox:						\
+		pr->flags &= ~F_IN_MAILBOX;				\
+		pr->cmd.mailbox = span(pr->mark[M_MAILBOX], OFF);	\
+		break;							\
+	case MW__CAP_Local_part:					\
+		if (pr->flags & F_IN_MAILBOX) {				\
+			pr->flags &= ~F_IN_LOCAL;			\
+			pr->cmd.local = span(pr->mark[M_LOCAL], OFF);	\
+		}							\
+		break;							\
+	case MW__CAP_Domain:						\
+	case MW__CAP_address_literal:					\
+		if (!(pr->flags & F_IN_ADL)) {				\
+			pr->cmd.domain = span(pr->mark[M_DOMAIN], OFF);	\
+			if ((id) == MW__CAP_address_literal)		\
+				/* refined by check() */		\
+				pr->cmd.literal = MW_LITERAL_GENERAL;	\
+		}							\
+		break;							\
+	case MW__CAP_IPv4_address_literal:				\
+		pr->flags |= F_IPV4;					\
+		break;							\
+	case MW__CAP_IPv6_address_literal:				\
+		pr->flags |= F_IPV6;					\
+		break;							\
+	case MW__CAP_General_address_literal:				\
+		pr->flags |= F_GENERAL;					\
+		break;							\
+	case MW__CAP_IPv6_addr:						\
+		ipv6_leave(pr, OFF);					\
+		break;							\
+	case MW__CAP_Standardized_tag:					\
+		tag_leave(pr, OFF);					\
+		break;							\
+	case MW__CAP_Snum:						\
+		snum_leave(pr, OFF);					\
+		break;							\
+	case MW__CAP_esmtp_param:					\
+		if (!(pr->flags & F_TOO_MANY))				\
+			pr->cmd.nparams++;				\
+		break;							\
+	case MW__CAP_esmtp_keyword:					\
+		if (pr->cmd.nparams < MW_CMD_MAX_PARAMS)		\
+			pr->cmd.params[pr->cmd.nparams].keyword =	\
+			    span(pr->mark[M_KEYWORD], OFF);		\
+		break;							\
+	case MW__CAP_esmtp_value:					\
+		if (pr->cmd.nparams < MW_CMD_MAX_PARAMS) {		\
+			pr->cmd.params[pr->cmd.nparams].value =		\
+			    span(pr->mark[M_VALUE], OFF);		\
+			pr->cmd.params[pr->cmd.nparams].has_value = 1;	\
+		}							\
+		break;							\
+	case MW__CAP_String:						\
+	case MW__CAP_sasl_mech:						\
+		pr->cmd.arg = span(pr->mark[M_ARG], OFF);		\
+		break;							\
+	case MW__CAP_initial_response:					\
+		pr->cmd.initial_response = span(pr->mark[M_IR], OFF);	\
+		break;							\
+	case MW__CAP_chunk_size:					\
+		chunk_leave(pr, OFF);					\
+		break;							\
+	case MW__CAP_UTF8_non_ascii:					\
+		pr->cmd.utf8 = 1;					\
+		break;							\
+	default:							\
+		break;							\
+	}								\
+} while (0)
 
 /* The public bits follow grammar/lenient.abnf's order of leniencies. */
 _Static_assert(MW_LENIENT_BARE_LF == 1u << MW__LENIENT_bare_lf &&
@@ -264,24 +340,10 @@ _Static_assert(MW_LENIENT_BARE_LF == 1u << MW__LENIENT_bare_lf &&
     MW__LENIENT_sp_no_text == 3 && MW__LENIENT_COUNT == 4,
     "grammar/lenient.abnf and MW_LENIENT_* differ");
 
-static int
-lenient(const struct mw_cmd_parser *pr, int id)
-{
-	switch (id) {
-	case MW__LENIENT_bare_lf:
-		return (pr->cfg.lenient & MW_LENIENT_BARE_LF) != 0;
-	case MW__LENIENT_space_after_colon:
-		return (pr->cfg.lenient & MW_LENIENT_SPACE_AFTER_COLON) != 0;
-	case MW__LENIENT_no_brackets:
-		return (pr->cfg.lenient & MW_LENIENT_NO_BRACKETS) != 0;
-	default:	/* sp-no-text: replies only */
-		return 0;
-	}
-}
-
-#define MW_CAPTURE_ENTER(id)	capture(pr, (id), (uint32_t)(p - pr->scan), 0)
-#define MW_CAPTURE_LEAVE(id)	capture(pr, (id), (uint32_t)(p - pr->scan), 1)
-#define MW_LENIENT(id)		lenient(pr, (id))
+/* The leniencies the command machines use, from a copy of cfg.lenient
+ * (run_line's len): sp-no-text is the replies'. */
+#define MW_LENIENT(id)	((id) != MW__LENIENT_sp_no_text &&		\
+			 (len & (1u << (id))) != 0)
 
 #define VERB(v)	do {							\
 	pr->cmd.verb = (v);						\
@@ -337,9 +399,13 @@ run_line(struct mw_cmd_parser *pr, const unsigned char *p,
     const unsigned char *pe)
 {
 	const unsigned char *eof = NULL;	/* a line never ends at EOF */
+	const unsigned char *const sb = pr->scan;
+	const uint32_t len = pr->cfg.lenient;
 	int cs = pr->cs;
 
 	(void)eof;
+	(void)sb;
+	(void)len;
 	%% write exec;
 	pr->cs = cs;
 	return p;
@@ -348,6 +414,7 @@ run_line(struct mw_cmd_parser *pr, const unsigned char *p,
 #undef MW_CAPTURE_ENTER
 #undef MW_CAPTURE_LEAVE
 #undef MW_LENIENT
+#undef OFF
 
 /*
  * Each known parameter is checked by its own extension's rule over the
@@ -429,35 +496,41 @@ rrvs_value_ok(const unsigned char *s, size_t n)
 #undef MW_CAPTURE_LEAVE
 #undef MW_LENIENT
 
+/* The known parameters, by kind; len is the name's, to compare a keyword
+ * with only the names of its length. */
+#define P(name, kind, verb, ext)	\
+	[kind] = { name, sizeof(name) - 1, kind, verb, ext }
+
 static const struct {
 	const char	*name;
+	uint8_t		 len;
 	uint8_t		 kind;
 	uint8_t		 verb;
 	uint32_t	 ext;
-} params[] = {
-	{ "SIZE", MW_PARAM_SIZE, MW_VERB_MAIL, MW_EXT_SIZE },
-	{ "BODY", MW_PARAM_BODY, MW_VERB_MAIL, MW_EXT_8BITMIME | MW_EXT_BINARYMIME },
-	{ "AUTH", MW_PARAM_AUTH, MW_VERB_MAIL, MW_EXT_AUTH },
-	{ "RET", MW_PARAM_RET, MW_VERB_MAIL, MW_EXT_DSN },
-	{ "ENVID", MW_PARAM_ENVID, MW_VERB_MAIL, MW_EXT_DSN },
-	{ "SMTPUTF8", MW_PARAM_SMTPUTF8, MW_VERB_MAIL, MW_EXT_SMTPUTF8 },
-	{ "REQUIRETLS", MW_PARAM_REQUIRETLS, MW_VERB_MAIL, MW_EXT_REQUIRETLS },
-	{ "MT-PRIORITY", MW_PARAM_MTPRIORITY, MW_VERB_MAIL, MW_EXT_MTPRIORITY },
-	{ "HOLDFOR", MW_PARAM_HOLDFOR, MW_VERB_MAIL, MW_EXT_FUTURERELEASE },
-	{ "HOLDUNTIL", MW_PARAM_HOLDUNTIL, MW_VERB_MAIL, MW_EXT_FUTURERELEASE },
-	{ "BY", MW_PARAM_BY, MW_VERB_MAIL, MW_EXT_DELIVERBY },
-	{ "NOTIFY", MW_PARAM_NOTIFY, MW_VERB_RCPT, MW_EXT_DSN },
-	{ "ORCPT", MW_PARAM_ORCPT, MW_VERB_RCPT, MW_EXT_DSN },
-	{ "RRVS", MW_PARAM_RRVS, MW_VERB_RCPT, MW_EXT_RRVS },
+} params[MW_PARAM__COUNT] = {
+	[MW_PARAM_UNKNOWN] = { "", 0, MW_PARAM_UNKNOWN, MW_VERB_NONE, 0 },
+	P("SIZE", MW_PARAM_SIZE, MW_VERB_MAIL, MW_EXT_SIZE),
+	P("BODY", MW_PARAM_BODY, MW_VERB_MAIL, MW_EXT_8BITMIME | MW_EXT_BINARYMIME),
+	P("AUTH", MW_PARAM_AUTH, MW_VERB_MAIL, MW_EXT_AUTH),
+	P("RET", MW_PARAM_RET, MW_VERB_MAIL, MW_EXT_DSN),
+	P("ENVID", MW_PARAM_ENVID, MW_VERB_MAIL, MW_EXT_DSN),
+	P("SMTPUTF8", MW_PARAM_SMTPUTF8, MW_VERB_MAIL, MW_EXT_SMTPUTF8),
+	P("REQUIRETLS", MW_PARAM_REQUIRETLS, MW_VERB_MAIL, MW_EXT_REQUIRETLS),
+	P("MT-PRIORITY", MW_PARAM_MTPRIORITY, MW_VERB_MAIL, MW_EXT_MTPRIORITY),
+	P("HOLDFOR", MW_PARAM_HOLDFOR, MW_VERB_MAIL, MW_EXT_FUTURERELEASE),
+	P("HOLDUNTIL", MW_PARAM_HOLDUNTIL, MW_VERB_MAIL, MW_EXT_FUTURERELEASE),
+	P("BY", MW_PARAM_BY, MW_VERB_MAIL, MW_EXT_DELIVERBY),
+	P("NOTIFY", MW_PARAM_NOTIFY, MW_VERB_RCPT, MW_EXT_DSN),
+	P("ORCPT", MW_PARAM_ORCPT, MW_VERB_RCPT, MW_EXT_DSN),
+	P("RRVS", MW_PARAM_RRVS, MW_VERB_RCPT, MW_EXT_RRVS),
 };
+
+#undef P
 
 const char *
 mw_param_name(enum mw_param_kind k)
 {
-	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++)
-		if (params[i].kind == k)
-			return params[i].name;
-	return "";
+	return (unsigned)k < MW_PARAM__COUNT ? params[k].name : "";
 }
 
 /* Decimal digits of a validated value; 0 if it overflows 64 bits. */
@@ -512,7 +585,7 @@ decode(struct mw_cmd_parser *pr, const unsigned char *b, struct mw_param *pa,
 				return MW_CMD_PARAM_VALUE_NOT_IMPLEMENTED;
 			pa->number = MW_BODY_BINARYMIME;
 		} else {
-			pa->number = ieq(v, n, "7BIT") ? MW_BODY_7BIT :
+			pa->number = IEQ(v, n, "7BIT") ? MW_BODY_7BIT :
 			    MW_BODY_8BITMIME;
 			if (!(pr->cfg.extensions & MW_EXT_8BITMIME) &&
 			    pa->number == MW_BODY_8BITMIME)
@@ -527,7 +600,7 @@ decode(struct mw_cmd_parser *pr, const unsigned char *b, struct mw_param *pa,
 			return MW_CMD_PARAM_SYNTAX;
 		return xtext(pr, v, n, pa);
 	case MW_PARAM_RET:
-		pa->number = ieq(v, n, "FULL") ? MW_RET_FULL : MW_RET_HDRS;
+		pa->number = IEQ(v, n, "FULL") ? MW_RET_FULL : MW_RET_HDRS;
 		return MW_CMD_OK;
 	case MW_PARAM_MTPRIORITY:
 		t = v[n - 1] - '0';
@@ -549,9 +622,9 @@ decode(struct mw_cmd_parser *pr, const unsigned char *b, struct mw_param *pa,
 
 			while (e < n && v[e] != ',')
 				e++;
-			pa->number |= ieq(v + i, e - i, "NEVER") ? MW_NOTIFY_NEVER :
-			    ieq(v + i, e - i, "SUCCESS") ? MW_NOTIFY_SUCCESS :
-			    ieq(v + i, e - i, "FAILURE") ? MW_NOTIFY_FAILURE :
+			pa->number |= IEQ(v + i, e - i, "NEVER") ? MW_NOTIFY_NEVER :
+			    IEQ(v + i, e - i, "SUCCESS") ? MW_NOTIFY_SUCCESS :
+			    IEQ(v + i, e - i, "FAILURE") ? MW_NOTIFY_FAILURE :
 			    MW_NOTIFY_DELAY;
 			i = e + 1;
 		}
@@ -578,6 +651,23 @@ decode(struct mw_cmd_parser *pr, const unsigned char *b, struct mw_param *pa,
 	}
 }
 
+/* The index of the lowest bit set in x (x != 0). */
+static unsigned
+lowest(uint32_t x)
+{
+#if defined(__GNUC__)
+	return (unsigned)__builtin_ctz(x);
+#else
+	unsigned n = 0;
+
+	while ((x & 1) == 0) {
+		x >>= 1;
+		n++;
+	}
+	return n;
+#endif
+}
+
 /* esmtp-keywords are case-insensitive (RFC 5321 2.4); ASCII only */
 static int
 same_keyword(const unsigned char *b, const struct mw_span *x,
@@ -601,17 +691,28 @@ check_params(struct mw_cmd_parser *pr, const unsigned char *b)
 	for (unsigned i = 0; i < c->nparams; i++) {
 		struct mw_param *pa = &c->params[i];
 		const unsigned char *kw = b + pa->keyword.off;
-		size_t k;
-		uint32_t acc;
+		unsigned k;
+		uint32_t acc, any;
 
 		/* RFC 5321 4.1.1.11 and each extension: a parameter once */
 		for (unsigned j = 0; j < i; j++)
 			if (same_keyword(b, &c->params[j].keyword, &pa->keyword))
 				return MW_CMD_PARAM_DUPLICATE;
-		for (k = 0; k < sizeof(params) / sizeof(params[0]); k++)
-			if (ieq(kw, pa->keyword.len, params[k].name))
-				break;
-		if (k == sizeof(params) / sizeof(params[0])) {
+		/* Each known rule begins with its keyword: the one that
+		 * accepts the parameter names it. Only a parameter none
+		 * accepts (unknown, or known with a bad value) is looked up. */
+		acc = run_param(kw, pa->keyword.len + (pa->has_value ?
+		    pa->value.len + 1 : 0), (pr->cfg.extensions & MW_EXT_SMTPUTF8) ?
+		    param_en_utf8 : param_en_main);
+		any = acc & (1u << BODY_BIN) ? acc | 1u << MW_PARAM_BODY : acc;
+		if (any != 0)
+			k = lowest(any);
+		else
+			for (k = MW_PARAM_UNKNOWN + 1; k < MW_PARAM__COUNT; k++)
+				if (params[k].len == pa->keyword.len &&
+				    ieq(kw, pa->keyword.len, params[k].name))
+					break;
+		if (k == MW_PARAM__COUNT) {
 			pa->kind = MW_PARAM_UNKNOWN;
 			if (pr->cfg.strict_params)
 				return MW_CMD_PARAM_UNKNOWN;
@@ -622,9 +723,6 @@ check_params(struct mw_cmd_parser *pr, const unsigned char *b)
 			return MW_CMD_PARAM_UNKNOWN;
 		if (params[k].verb != c->verb)
 			return MW_CMD_PARAM_WRONG_VERB;
-		acc = run_param(kw, pa->keyword.len + (pa->has_value ?
-		    pa->value.len + 1 : 0), (pr->cfg.extensions & MW_EXT_SMTPUTF8) ?
-		    param_en_utf8 : param_en_main);
 		if (!(acc & (1u << pa->kind)) && !(pa->kind == MW_PARAM_BODY &&
 		    (acc & (1u << BODY_BIN))))
 			return MW_CMD_PARAM_SYNTAX;
