@@ -13,10 +13,7 @@ CONNS=${CONNS:-build/bench/conns}
 N=${IDLE_CONNS:-2000}
 CC=${CC:-cc}
 LIB_NAME=idle
-
-ok() { echo "ok - $LIB_NAME: $1"; }
-notok() { echo "not ok - $LIB_NAME: $1"; }
-skip() { echo "skipped - $LIB_NAME: $1"; }
+. tests/sink_lib.sh
 
 if [ ! -x "$SINK" ] || [ ! -x "$CONNS" ]; then
 	skip "$SINK and $CONNS are needed (make all build/bench/conns)"
@@ -34,17 +31,6 @@ if [ "$N" -lt 200 ]; then
 	exit 0
 fi
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/mw-idle.XXXXXX") || exit 1
-SPID= CPID=
-cleanup() {
-	exec 4>&-
-	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null
-	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
 # sizeof(struct mw_server), from the header as built
 printf '#include <stdio.h>\n#include <mailwire/server.h>\nint main(void)
 { printf("%%zu\\n", sizeof(struct mw_server)); return 0; }\n' >"$T/sz.c"
@@ -57,24 +43,21 @@ fi
 
 rss() { awk '/^VmRSS:/ { print $2 }' /proc/"$1"/status; }
 
->"$T/sink.out"
-"$SINK" --discard --hostname mx.test --listen 127.0.0.1:0 \
-    --max-connections $((N + 100)) >"$T/sink.out" 2>"$T/sink.err" &
-SPID=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q '^listening on' "$T/sink.out"; do
-	sleep 0.05; i=$((i + 1))
-done
-PORT=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$T/sink.out" | head -1)
-if [ -z "$PORT" ]; then
+if ! start sink --discard --listen 127.0.0.1:0 \
+    --max-connections $((N + 100)); then
 	notok "mailwire-sink starts"
+	sed 's/^/#   /' "$T/sink.err" | head -5
 	exit 1
 fi
+# the sink itself, not sink_lib's `timeout` wrapper
+SPID=$(cat "/proc/$PID/task/$PID/children" 2>/dev/null | awk '{ print $1 }')
+[ -n "$SPID" ] || SPID=$PID
 rss0=$(rss $SPID)
 mkfifo "$T/fifo"
 timeout 120 "$CONNS" "127.0.0.1:$PORT" "$N" <"$T/fifo" >"$T/conns.out" \
     2>"$T/conns.err" &
 CPID=$!
+PIDS="$PIDS $CPID"
 exec 4>"$T/fifo"
 i=0
 while ! grep -q '^open' "$T/conns.out" 2>/dev/null && kill -0 $CPID 2>/dev/null
