@@ -42,21 +42,6 @@ main := status_code;
 write data noerror noentry;
 }%%
 
-/* 1*3digit without a leading zero (RFC 3463 2); the grammar bounds it. */
-int
-mw__esc_field(const unsigned char *s, const unsigned char *e,
-    unsigned short *v)
-{
-	unsigned n = 0;
-
-	if (s == NULL || e == NULL || e <= s || (e - s > 1 && *s == '0'))
-		return 0;
-	for (; s < e; s++)
-		n = n * 10 + (unsigned)(*s - '0');
-	*v = (unsigned short)n;
-	return 1;
-}
-
 mw_err
 mw_esc_parse(const char *s, size_t len, struct mw_esc *esc)
 {
