@@ -44,7 +44,7 @@ GENLIB	= gen/grammar.c gen/parse.c gen/emit_ragel.c gen/sentence.c \
 	  gen/rfccheck.c $(B)/gen-src/lexer.c
 GENHDR	= gen/abnf.h
 # the core: hand-written C, and Ragel machines that include the generated ones
-CORE_C	= src/errors.c src/data.c src/mech.c src/crypto.c src/sasl.c \
+CORE_C	= src/errors.c src/data.c src/mech.c src/crypto.c src/out.c src/sasl.c \
 	  src/sasl_login.c src/sasl_cram.c \
 	  src/sasl_digest.c src/sasl_oauth.c $(sort $(wildcard src/server*.c)) \
 	  $(sort $(wildcard src/client*.c))

@@ -159,13 +159,12 @@ mw__cl_room(struct mw_client *c, size_t need)
 }
 
 void
-mw__cl_wr_begin(struct mw_client *c, struct mw__wr *w)
+mw__cl_wr_begin(struct mw_client *c, struct mw__out *w)
 {
 	mw__cl_room(c, c->out_cap);	/* compacts */
 	w->p = c->out + c->out_len;
 	w->cap = c->out_cap - c->out_len;
-	w->n = 0;
-	w->over = 0;
+	w->len = 0;
 }
 
 void
@@ -188,12 +187,12 @@ mw__cl_push(struct mw_client *c, int kind, uint32_t idx, uint64_t end)
 
 /* Commits w's line and queues its reply. 0 if it did not fit. */
 int
-mw__cl_wr_commit(struct mw_client *c, struct mw__wr *w, int kind, uint32_t idx)
+mw__cl_wr_commit(struct mw_client *c, struct mw__out *w, int kind, uint32_t idx)
 {
-	if (w->over)
+	if (w->len > w->cap)
 		return 0;
-	c->out_len += w->n;
-	c->queued += w->n;
+	c->out_len += w->len;
+	c->queued += w->len;
 	mw__cl_push(c, kind, idx, c->queued);
 	return 1;
 }
@@ -201,15 +200,15 @@ mw__cl_wr_commit(struct mw_client *c, struct mw__wr *w, int kind, uint32_t idx)
 int
 mw__cl_send_line(struct mw_client *c, int kind, const char *a, const char *b)
 {
-	struct mw__wr w;
+	struct mw__out w;
 
 	mw__cl_wr_begin(c, &w);
-	mw__wr_put(&w, a);
+	mw__put_str(&w, a);
 	if (b != NULL) {
-		mw__wr_put(&w, " ");
-		mw__wr_put(&w, b);
+		mw__put_str(&w, " ");
+		mw__put_str(&w, b);
 	}
-	mw__wr_put(&w, "\r\n");
+	mw__put_str(&w, "\r\n");
 	return mw__cl_wr_commit(c, &w, kind, 0);
 }
 

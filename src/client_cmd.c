@@ -10,47 +10,17 @@
 
 #include "client_int.h"
 
-void
-mw__wr_putn(struct mw__wr *w, const void *s, size_t n)
-{
-	if (w->over || w->cap - w->n < n) {
-		w->over = 1;
-		return;
-	}
-	memcpy(w->p + w->n, s, n);
-	w->n += n;
-}
-
-void
-mw__wr_put(struct mw__wr *w, const char *s)
-{
-	mw__wr_putn(w, s, strlen(s));
-}
-
-void
-mw__wr_u64(struct mw__wr *w, uint64_t v)
-{
-	char b[24];
-	size_t i = sizeof(b);
-
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	mw__wr_putn(w, b + i, sizeof(b) - i);
-}
-
 static void
-wr_xtext(struct mw__wr *w, const char *s)
+wr_xtext(struct mw__out *w, const char *s)
 {
 	size_t n;
 
-	if (w->over || mw_xtext_encode((const unsigned char *)s, strlen(s),
-	    w->p + w->n, w->cap - w->n, &n) != MW_ERR_OK) {
-		w->over = 1;
+	if (w->len > w->cap || mw_xtext_encode((const unsigned char *)s,
+	    strlen(s), w->p + w->len, w->cap - w->len, &n) != MW_ERR_OK) {
+		w->len = w->cap + 1;	/* did not fit */
 		return;
 	}
-	w->n += n;
+	w->len += n;
 }
 
 static int
@@ -60,67 +30,67 @@ has(const struct mw_client *c, enum mw_cap cap)
 }
 
 void
-mw__cl_mail_line(const struct mw_client *c, struct mw__wr *w)
+mw__cl_mail_line(const struct mw_client *c, struct mw__out *w)
 {
 	const struct mw_client_msg *m = &c->msg;
 
-	mw__wr_put(w, "MAIL FROM:<");
-	mw__wr_put(w, m->from);
-	mw__wr_put(w, ">");
+	mw__put_str(w, "MAIL FROM:<");
+	mw__put_str(w, m->from);
+	mw__put_str(w, ">");
 	/* RFC 1870 6: the estimate, when the server takes SIZE */
 	if (m->size != 0 && has(c, MW_CAP_SIZE)) {
-		mw__wr_put(w, " SIZE=");
-		mw__wr_u64(w, m->size);
+		mw__put_str(w, " SIZE=");
+		mw__put_u64(w, m->size);
 	}
 	/* RFC 6152 2, RFC 3030 3 (local refusals made sure it is offered) */
 	if (m->body == MW_CLIENT_BODY_7BIT && has(c, MW_CAP_8BITMIME))
-		mw__wr_put(w, " BODY=7BIT");
+		mw__put_str(w, " BODY=7BIT");
 	else if (m->body == MW_CLIENT_BODY_8BITMIME)
-		mw__wr_put(w, " BODY=8BITMIME");
+		mw__put_str(w, " BODY=8BITMIME");
 	else if (m->body == MW_CLIENT_BODY_BINARYMIME)
-		mw__wr_put(w, " BODY=BINARYMIME");
+		mw__put_str(w, " BODY=BINARYMIME");
 	if (m->smtputf8)
-		mw__wr_put(w, " SMTPUTF8");
+		mw__put_str(w, " SMTPUTF8");
 	/* RFC 3461 4: DSN parameters only to a server that offers DSN */
 	if (has(c, MW_CAP_DSN)) {
 		if (m->ret == MW_CLIENT_RET_FULL)
-			mw__wr_put(w, " RET=FULL");
+			mw__put_str(w, " RET=FULL");
 		else if (m->ret == MW_CLIENT_RET_HDRS)
-			mw__wr_put(w, " RET=HDRS");
+			mw__put_str(w, " RET=HDRS");
 		if (m->envid != NULL && m->envid[0] != '\0') {
-			mw__wr_put(w, " ENVID=");
+			mw__put_str(w, " ENVID=");
 			wr_xtext(w, m->envid);
 		}
 	}
 	if (m->requiretls)
-		mw__wr_put(w, " REQUIRETLS");	/* RFC 8689 4.1 */
-	mw__wr_put(w, "\r\n");
+		mw__put_str(w, " REQUIRETLS");	/* RFC 8689 4.1 */
+	mw__put_str(w, "\r\n");
 }
 
 void
-mw__cl_rcpt_line(const struct mw_client *c, size_t i, struct mw__wr *w)
+mw__cl_rcpt_line(const struct mw_client *c, size_t i, struct mw__out *w)
 {
 	const struct mw_client_rcpt *r = &c->msg.rcpts[i];
 	static const char *const nn[] = { "NEVER", "SUCCESS", "FAILURE",
 	    "DELAY" };
 	const char *sep = " NOTIFY=";
 
-	mw__wr_put(w, "RCPT TO:<");
-	mw__wr_put(w, r->addr);
-	mw__wr_put(w, ">");
+	mw__put_str(w, "RCPT TO:<");
+	mw__put_str(w, r->addr);
+	mw__put_str(w, ">");
 	if (has(c, MW_CAP_DSN)) {
 		for (unsigned b = 0; b < 4; b++)
 			if (r->notify & (1u << b)) {
-				mw__wr_put(w, sep);
-				mw__wr_put(w, nn[b]);
+				mw__put_str(w, sep);
+				mw__put_str(w, nn[b]);
 				sep = ",";
 			}
 		if (r->orcpt != NULL && r->orcpt[0] != '\0') {
-			mw__wr_put(w, " ORCPT=rfc822;");
+			mw__put_str(w, " ORCPT=rfc822;");
 			wr_xtext(w, r->orcpt);
 		}
 	}
-	mw__wr_put(w, "\r\n");
+	mw__put_str(w, "\r\n");
 }
 
 /* An address we can put between < and > without changing the line's

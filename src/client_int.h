@@ -8,6 +8,8 @@
 
 #include <mailwire/client.h>
 
+#include "out.h"
+
 /* What a queued command is (the reply it waits for). */
 enum {
 	Q_GREETING, Q_EHLO, Q_HELO, Q_STARTTLS, Q_AUTH, Q_MAIL, Q_RCPT,
@@ -30,22 +32,12 @@ enum {
 /* A step of the loop that wants the loop to go round again. */
 #define MW__CL_CONT	((mw_err)-1)
 
-/* A bounded line writer into the output area. */
-struct mw__wr {
-	unsigned char	*p;
-	size_t		 n, cap;
-	int		 over;
-};
-
-void	mw__wr_put(struct mw__wr *w, const char *s);
-void	mw__wr_putn(struct mw__wr *w, const void *s, size_t n);
-void	mw__wr_u64(struct mw__wr *w, uint64_t v);
 
 /* The MAIL and RCPT lines (RFC 5321 4.1.1.2, 4.1.1.3, with the parameters
  * of RFC 1870, 6152, 3030, 6531, 3461, 8689). */
-void	mw__cl_mail_line(const struct mw_client *c, struct mw__wr *w);
+void	mw__cl_mail_line(const struct mw_client *c, struct mw__out *w);
 void	mw__cl_rcpt_line(const struct mw_client *c, size_t i,
-	    struct mw__wr *w);
+	    struct mw__out *w);
 /* MW_ERR_OK if m is well-formed (see mw_client_submit). */
 mw_err	mw__cl_check_msg(const struct mw_client_msg *m);
 /* The local refusal of a message the server's capabilities cannot carry:
@@ -56,10 +48,10 @@ int	mw__cl_local_refusal(const struct mw_client *c,
 
 /* client.c: the output area and the queue of commands awaiting replies */
 int	mw__cl_room(struct mw_client *c, size_t need);
-void	mw__cl_wr_begin(struct mw_client *c, struct mw__wr *w);
+void	mw__cl_wr_begin(struct mw_client *c, struct mw__out *w);
 void	mw__cl_push(struct mw_client *c, int kind, uint32_t idx,
 	    uint64_t end);
-int	mw__cl_wr_commit(struct mw_client *c, struct mw__wr *w, int kind,
+int	mw__cl_wr_commit(struct mw_client *c, struct mw__out *w, int kind,
 	    uint32_t idx);
 int	mw__cl_send_line(struct mw_client *c, int kind, const char *a,
 	    const char *b);

@@ -42,7 +42,7 @@ start_auth(struct mw_client *c)
 {
 	uint32_t allowed = c->cfg.auth_mechs, offered = 0;
 	enum mw_auth_mech m;
-	struct mw__wr w;
+	struct mw__out w;
 	size_t n;
 
 	if (allowed == 0)
@@ -69,7 +69,7 @@ start_auth(struct mw_client *c)
 		    NULL, 1);
 		return;
 	}
-	w.n = n;
+	w.len = n;
 	mw__cl_wr_commit(c, &w, Q_AUTH, 0);
 }
 
@@ -113,7 +113,7 @@ send_rcpts(struct mw_client *c)
 	int pipe = c->cfg.pipelining && has(c, MW_CAP_PIPELINING);
 
 	while (c->tx_next < c->tx_end && c->qn < MW_CLIENT_QUEUE) {
-		struct mw__wr w;
+		struct mw__out w;
 
 		mw__cl_wr_begin(c, &w);
 		mw__cl_rcpt_line(c, c->tx_next, &w);
@@ -141,7 +141,7 @@ mw_err
 mw__cl_tx_start(struct mw_client *c)
 {
 	struct mw_client_result r;
-	struct mw__wr w;
+	struct mw__out w;
 	size_t max;
 
 	/* RFC 5321 4.1.1.5: a transaction left open is reset first */
@@ -388,7 +388,7 @@ mw__cl_body_step(struct mw_client *c, struct mw_client_event *ev)
 		if ((e = bdat_copy(c)) != MW_ERR_OK)
 			return e;
 		if (c->bhdr) {
-			struct mw__wr w;
+			struct mw__out w;
 			uint64_t n = bdat_size(c);
 
 			c->bhdr = 0;
@@ -403,15 +403,15 @@ mw__cl_body_step(struct mw_client *c, struct mw_client_event *ev)
 			/* RFC 3030 2: BDAT chunk-size [LAST]; the size is of
 			 * the octets as sent */
 			mw__cl_wr_begin(c, &w);
-			mw__wr_put(&w, "BDAT ");
-			mw__wr_u64(&w, n);
-			mw__wr_put(&w, c->blast ? " LAST\r\n" : "\r\n");
-			if (w.over) {
+			mw__put_str(&w, "BDAT ");
+			mw__put_u64(&w, n);
+			mw__put_str(&w, c->blast ? " LAST\r\n" : "\r\n");
+			if (w.len > w.cap) {
 				c->bhdr = 1;
 				return MW_ERR_AGAIN;
 			}
-			c->out_len += w.n;
-			c->queued += w.n;
+			c->out_len += w.len;
+			c->queued += w.len;
 			mw__cl_push(c, c->blast ? Q_END : Q_BDAT,
 			    c->blast ? end_count(c) : 0, c->queued + n);
 			c->chunk_left = n;
@@ -475,7 +475,7 @@ static void
 auth334(struct mw_client *c, const struct mw_reply *rep,
     const unsigned char *base)
 {
-	struct mw__wr w;
+	struct mw__out w;
 	size_t n;
 	mw_err e;
 
@@ -490,7 +490,7 @@ auth334(struct mw_client *c, const struct mw_reply *rep,
 		    1);
 		return;
 	}
-	w.n = n;
+	w.len = n;
 	mw__cl_wr_commit(c, &w, Q_AUTH, 0);
 }
 

@@ -33,20 +33,6 @@ mw__has_ctl(const char *s)
 }
 
 void
-mw__put(struct mw__out *o, const void *s, size_t n)
-{
-	if (n > 0 && o->len <= o->cap && n <= o->cap - o->len)
-		memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
-
-void
-mw__put_str(struct mw__out *o, const char *s)
-{
-	mw__put(o, s, mw__strlen(s));
-}
-
-void
 mw__hex(const unsigned char *s, size_t n, unsigned char *out)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -12,6 +12,7 @@
 
 #include <mailwire/sasl.h>
 
+#include "out.h"
 #include "sasl_digest.h"
 #include "sasl_scram.h"
 
@@ -122,17 +123,6 @@ size_t	mw__strlen(const char *s);
  * (0x00-0x1F, 0x7F). */
 int	mw__has_ctl(const char *s);
 
-/* An output buffer that counts what does not fit: after the puts, len is
- * what the whole would take, and len > cap means it did not fit (nothing
- * is written past cap). */
-struct mw__out {
-	unsigned char	*p;
-	size_t		 cap, len;
-};
-
-void	mw__put(struct mw__out *o, const void *s, size_t n);
-/* s NUL-terminated; NULL puts nothing */
-void	mw__put_str(struct mw__out *o, const char *s);
 
 /* out[0..2n) = s[0..n) in lower-case hex (RFC 2195 2, RFC 2831 2.1.2.1) */
 void	mw__hex(const unsigned char *s, size_t n, unsigned char *out);

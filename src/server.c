@@ -88,14 +88,11 @@ mw__srv_puts(struct mw_server *s, const char *p)
 void
 mw__srv_putnum(struct mw_server *s, uint64_t v)
 {
-	char b[24];
-	size_t i = sizeof(b);
+	struct mw__out o = { s->out + s->out_len, s->out_cap - s->out_len, 0 };
 
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	mw__srv_put(s, b + i, sizeof(b) - i);
+	mw__put_u64(&o, v);
+	if (o.len <= o.cap)
+		s->out_len += o.len;
 }
 
 int

@@ -11,6 +11,8 @@
 
 #include <mailwire/server.h>
 
+#include "out.h"
+
 enum {
 	ST_CONNECT,	/* MW_EV_CONNECT not yet given */
 	ST_CMD,		/* reading commands */
