@@ -213,7 +213,7 @@ $(B)/tests/replay_sasl: fuzz/fuzz_sasl.c fuzz/replay.c src/crypto_openssl.c $(B)
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -o $@ fuzz/fuzz_sasl.c fuzz/replay.c \
 	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
 
-$(B)/tests/test_server: tests/test_server.c tests/check.h src/crypto_openssl.c $(B)/tests/libcore-san.a
+$(B)/tests/test_server: tests/test_server.c tests/check.h tests/script.h src/crypto_openssl.c $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -I$(B)/gen -Itests -o $@ $< \
 	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
 
@@ -221,7 +221,7 @@ $(B)/tests/replay_server: fuzz/fuzz_server.c fuzz/replay.c src/crypto_openssl.c 
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -o $@ fuzz/fuzz_server.c fuzz/replay.c \
 	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
 
-$(B)/tests/test_client: tests/test_client.c tests/check.h src/crypto_openssl.c $(B)/tests/libcore-san.a
+$(B)/tests/test_client: tests/test_client.c tests/check.h tests/script.h src/crypto_openssl.c $(B)/tests/libcore-san.a
 	$(CC) $(STD) $(POSIX) $(WARN) -O1 -g $(SAN) $(INC) -Isrc -I$(B)/gen -Itests -o $@ $< \
 	    src/crypto_openssl.c $(B)/tests/libcore-san.a -lcrypto
 

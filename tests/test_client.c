@@ -35,34 +35,11 @@
 #include <mailwire/server.h>
 
 #include "check.h"
+#include "script.h"
 
 #define B(s)	((const unsigned char *)(s))
 
 static struct mw_crypto crypto;
-
-struct str {
-	char	*p;
-	size_t	 n, cap;
-};
-
-static void
-add(struct str *s, const void *p, size_t n)
-{
-	if (s->n + n + 1 > s->cap) {
-		s->cap = (s->n + n + 1) * 2;
-		if ((s->p = realloc(s->p, s->cap)) == NULL)
-			abort();
-	}
-	memcpy(s->p + s->n, p, n);
-	s->n += n;
-	s->p[s->n] = '\0';
-}
-
-static void
-adds(struct str *s, const char *p)
-{
-	add(s, p, strlen(p));
-}
 
 static void
 addf(struct str *s, const char *fmt, ...)
@@ -74,12 +51,6 @@ addf(struct str *s, const char *fmt, ...)
 	vsnprintf(b, sizeof(b), fmt, ap);
 	va_end(ap);
 	adds(s, b);
-}
-
-static int
-same(const struct str *a, const struct str *b)
-{
-	return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
 }
 
 /* ---- scripts ----------------------------------------------------------- */
@@ -115,34 +86,6 @@ struct script {
 	struct str		 want_out, want_ev;
 	int			 has_ev;
 };
-
-static size_t
-unescape(const char *s, size_t n, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\\' || i + 1 >= n) {
-			out[o++] = s[i];
-			continue;
-		}
-		switch (s[++i]) {
-		case 'r': out[o++] = '\r'; break;
-		case 'n': out[o++] = '\n'; break;
-		case 't': out[o++] = '\t'; break;
-		case '0': out[o++] = '\0'; break;
-		case 'x': {
-			char h[3] = { s[i + 1], s[i + 2], 0 };
-
-			out[o++] = (char)strtol(h, NULL, 16);
-			i += 2;
-			break;
-		}
-		default: out[o++] = s[i]; break;
-		}
-	}
-	return o;
-}
 
 /* "! msg FROM RCPT[,RCPT] [key=value | flag]..."; a RCPT is
  * addr[/notify=a+b][/orcpt=addr]; FROM "<>" is the null path. */
@@ -780,7 +723,6 @@ case_file(const char *path)
 	free(text);
 }
 
-
 /* ---- the API's edges --------------------------------------------------- */
 
 static void
@@ -968,7 +910,6 @@ test_early(void)
 		script_free(&sc);
 	}
 }
-
 
 /* ---- against the server engine ------------------------------------------ */
 

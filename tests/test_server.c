@@ -31,6 +31,7 @@
 #include <mailwire/server.h>
 
 #include "check.h"
+#include "script.h"
 
 #define B(s)	((const unsigned char *)(s))
 #define MAXIO	(1 << 20)
@@ -81,31 +82,6 @@ static const struct mw_crypto crypto_fail = {
 	NULL, fail_hash, fail_hmac, fail_pbkdf2, fail_random
 };
 
-/* A growing byte string (the test may allocate; the engine does not). */
-struct str {
-	char	*p;
-	size_t	 n, cap;
-};
-
-static void
-add(struct str *s, const void *p, size_t n)
-{
-	if (s->n + n + 1 > s->cap) {
-		s->cap = (s->n + n + 1) * 2;
-		if ((s->p = realloc(s->p, s->cap)) == NULL)
-			abort();
-	}
-	memcpy(s->p + s->n, p, n);
-	s->n += n;
-	s->p[s->n] = '\0';
-}
-
-static void
-adds(struct str *s, const char *p)
-{
-	add(s, p, strlen(p));
-}
-
 /* ---- scripts ----------------------------------------------------------- */
 
 enum { SEG_END, SEG_TLS, SEG_EOF, SEG_WAIT, SEG_SHUTDOWN };
@@ -124,34 +100,6 @@ struct script {
 	int			 has_ev;
 	uint64_t		 chunk_at;	/* test_chunk: drain step */
 };
-
-static size_t
-unescape(const char *s, size_t n, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\\' || i + 1 >= n) {
-			out[o++] = s[i];
-			continue;
-		}
-		switch (s[++i]) {
-		case 'r': out[o++] = '\r'; break;
-		case 'n': out[o++] = '\n'; break;
-		case 't': out[o++] = '\t'; break;
-		case '0': out[o++] = '\0'; break;
-		case 'x': {
-			char h[3] = { s[i + 1], s[i + 2], 0 };
-
-			out[o++] = (char)strtol(h, NULL, 16);
-			i += 2;
-			break;
-		}
-		default: out[o++] = s[i]; break;
-		}
-	}
-	return o;
-}
 
 static uint32_t
 ext_bit(const char *name)
@@ -714,12 +662,6 @@ run_free(struct run *r)
 	free(r->out.p);
 	free(r->ev.p);
 	free(r->body.p);
-}
-
-static int
-same(const struct str *a, const struct str *b)
-{
-	return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
 }
 
 static struct run R, X;
