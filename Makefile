@@ -41,7 +41,7 @@ GRAMMAR	= $(sort $(wildcard grammar/*.abnf))
 LISTS	= grammar/start.list grammar/captures.list
 GENARGS	= --start grammar/start.list --captures grammar/captures.list $(GRAMMAR)
 GENLIB	= gen/grammar.c gen/parse.c gen/emit_ragel.c gen/sentence.c \
-	  gen/rfccheck.c $(B)/gen-src/lexer.c
+	  gen/rfccheck.c gen/runs.c $(B)/gen-src/lexer.c
 GENHDR	= gen/abnf.h
 # the core: hand-written C, and Ragel machines that include the generated ones
 CORE_C	= src/errors.c src/data.c src/mech.c src/crypto.c src/out.c src/sasl.c \
@@ -100,6 +100,16 @@ $(B)/obj/%.o: src/%.c $(HDRS)
 $(B)/src/%.c: src/%.rl $(B)/gen/grammar.rl | $(DEPS)
 	@mkdir -p $(@D)
 	$(RAGEL) $(or $(RAGEL_STYLE_$*),$(RAGEL_STYLE)) -I$(B)/gen -o $@ $<
+
+# the command machine in -G2: its self-loops skip runs of octets
+# (gen/runs.c, from the machine as Ragel describes it in XML)
+RUNS = $(if $(filter -G2,$(2)),$(RAGEL) -x -I$(B)/gen -o $(1).xml $(3) && \
+	$(B)/bin/mwgen runs $(1).xml $(1).g.c $(1) && rm -f $(1).xml $(1).g.c,\
+	mv $(1).g.c $(1))
+$(B)/src/command.c: src/command.rl $(B)/gen/grammar.rl $(B)/bin/mwgen | $(DEPS)
+	@mkdir -p $(@D)
+	$(RAGEL) $(RAGEL_STYLE_command) -I$(B)/gen -o $@.g.c src/command.rl
+	$(call RUNS,$@,$(RAGEL_STYLE_command),src/command.rl)
 
 $(B)/obj/%.o: $(B)/src/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -439,9 +449,10 @@ $(B)/bench/gosink: bench/gosink/main.go
 
 # the command and reply machines in each Ragel code style, and the
 # benchmarks linked against them (their objects come before the archive)
-$(B)/bench/styles/%/command.c: src/command.rl $(B)/gen/grammar.rl | $(DEPS)
+$(B)/bench/styles/%/command.c: src/command.rl $(B)/gen/grammar.rl $(B)/bin/mwgen | $(DEPS)
 	@mkdir -p $(@D)
-	$(RAGEL) -$* -I$(B)/gen -o $@ src/command.rl
+	$(RAGEL) -$* -I$(B)/gen -o $@.g.c src/command.rl
+	$(call RUNS,$@,-$*,src/command.rl)
 
 $(B)/bench/styles/%/reply.c: src/reply.rl $(B)/gen/grammar.rl | $(DEPS)
 	@mkdir -p $(@D)

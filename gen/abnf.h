@@ -229,5 +229,7 @@ size_t	mwg_sentence(struct mwg_grammar *, struct mwg_rule *, int profile,
 	    struct mwg_rng *, int maxdepth, unsigned char *buf, size_t cap);
 
 int	mwg_rfccheck(struct mwg_grammar *, const char *rfcdir, int *skipped);
+/* gen/runs.c: skip loops for a -G2 machine's self-loops (mwgen runs) */
+int	mwg_runs(const char *xml, const char *in, const char *out, FILE *err);
 
 #endif

@@ -18,6 +18,8 @@ static const char usage[] =
 "  sentences  -n random sentences of -s RULE: escaped lines on stdout,\n"
 "             or one file each into -o DIR\n"
 "  rfccheck   compare each @rfc rule with the RFC text in --rfc-dir DIR\n"
+"  runs       runs MACHINE.xml IN.c OUT.c: skip loops for the self-loops\n"
+"             of a machine Ragel wrote in -G2 (gen/runs.c)\n"
 "options:\n"
 "  --start FILE      start rules (roots of the unused-rule check)\n"
 "  --captures FILE   rules that get capture hooks\n"
@@ -133,6 +135,13 @@ main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	cmd = argv[1];
+	if (strcmp(cmd, "runs") == 0) {
+		if (argc != 5) {
+			fputs(usage, stderr);
+			return 2;
+		}
+		return mwg_runs(argv[2], argv[3], argv[4], stderr) < 0;
+	}
 	g = mwg_new(stderr);
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];
