@@ -103,9 +103,10 @@ $(B)/src/%.c: src/%.rl $(B)/gen/grammar.rl | $(DEPS)
 
 # the command machine in -G2: its self-loops skip runs of octets
 # (gen/runs.c, from the machine as Ragel describes it in XML)
+# (the param machine's capture hooks do nothing: src/command.rl)
 RUNS = $(if $(filter -G2,$(2)),$(RAGEL) -x -I$(B)/gen -o $(1).xml $(3) && \
-	$(B)/bin/mwgen runs $(1).xml $(1).g.c $(1) && rm -f $(1).xml $(1).g.c,\
-	mv $(1).g.c $(1))
+	$(B)/bin/mwgen runs --pure param $(1).xml $(1).g.c $(1) && \
+	rm -f $(1).xml $(1).g.c,mv $(1).g.c $(1))
 $(B)/src/command.c: src/command.rl $(B)/gen/grammar.rl $(B)/bin/mwgen | $(DEPS)
 	@mkdir -p $(@D)
 	$(RAGEL) $(RAGEL_STYLE_command) -I$(B)/gen -o $@.g.c src/command.rl

@@ -230,6 +230,7 @@ size_t	mwg_sentence(struct mwg_grammar *, struct mwg_rule *, int profile,
 
 int	mwg_rfccheck(struct mwg_grammar *, const char *rfcdir, int *skipped);
 /* gen/runs.c: skip loops for a -G2 machine's self-loops (mwgen runs) */
-int	mwg_runs(const char *xml, const char *in, const char *out, FILE *err);
+int	mwg_runs(const char *const *pure, int npure, const char *xml,
+	    const char *in, const char *out, FILE *err);
 
 #endif

@@ -18,8 +18,8 @@ static const char usage[] =
 "  sentences  -n random sentences of -s RULE: escaped lines on stdout,\n"
 "             or one file each into -o DIR\n"
 "  rfccheck   compare each @rfc rule with the RFC text in --rfc-dir DIR\n"
-"  runs       runs MACHINE.xml IN.c OUT.c: skip loops for the self-loops\n"
-"             of a machine Ragel wrote in -G2 (gen/runs.c)\n"
+"  runs       runs [--pure MACHINE]... MACHINE.xml IN.c OUT.c: skip loops\n"
+"             for the self-loops of machines Ragel wrote in -G2 (gen/runs.c)\n"
 "options:\n"
 "  --start FILE      start rules (roots of the unused-rule check)\n"
 "  --captures FILE   rules that get capture hooks\n"
@@ -136,11 +136,18 @@ main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	if (strcmp(cmd, "runs") == 0) {
-		if (argc != 5) {
+		const char *pure[16];
+		int npure = 0;
+
+		for (i = 2; i + 1 < argc && strcmp(argv[i], "--pure") == 0 &&
+		    npure < 16; i += 2)
+			pure[npure++] = argv[i + 1];
+		if (argc - i != 3) {
 			fputs(usage, stderr);
 			return 2;
 		}
-		return mwg_runs(argv[2], argv[3], argv[4], stderr) < 0;
+		return mwg_runs(pure, npure, argv[i], argv[i + 1], argv[i + 2],
+		    stderr) < 0;
 	}
 	g = mwg_new(stderr);
 	for (i = 2; i < argc; i++) {

@@ -11,7 +11,10 @@
  * with a condition (a leniency) are left to the state's own code. Nothing
  * here knows any syntax: the sets are the machine's.
  *
- * Usage: mwgen runs MACHINE.xml IN.c OUT.c
+ * Usage: mwgen runs [--pure MACHINE]... MACHINE.xml IN.c OUT.c
+ * --pure MACHINE: the including file defines the capture hooks of that
+ * machine (the generated actions mw_enter_RULE and mw_leave_RULE) to do
+ * nothing, so a self-loop with only those is a run too.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include "abnf.h"
 
 #define MAX_SETS	32	/* one bit each in the table */
+#define MAX_ACTIONS	4096
 
 struct loop {
 	char		 machine[64];
@@ -29,6 +33,12 @@ struct loop {
 };
 
 struct runs {
+	const char	*const *pure;	/* machines whose hooks do nothing */
+	int		 npure;
+	/* of the machine being read: which actions do nothing, and which
+	 * action tables hold only those */
+	uint8_t		 empty_action[MAX_ACTIONS];
+	uint8_t		 empty_table[MAX_ACTIONS];
 	uint8_t		 sets[MAX_SETS][32];	/* bitmaps of octets */
 	int		 nsets;
 	struct loop	*loops;
@@ -78,20 +88,56 @@ add_loop(struct runs *r, const char *machine, long state, const uint8_t *m)
 	return 0;
 }
 
+static int
+is_pure(const struct runs *r, const char *machine)
+{
+	for (int i = 0; i < r->npure; i++)
+		if (strcmp(r->pure[i], machine) == 0)
+			return 1;
+	return 0;
+}
+
 /* The self-loops of every state of every machine in Ragel's XML. */
 static int
 read_xml(struct runs *r, FILE *f)
 {
-	char line[1024], machine[64] = "";
+	char line[4096], machine[64] = "", name[64];
 	uint8_t self[32], cond[32];
-	long state = -1, lo, hi, targ;
+	long state = -1, lo, hi, targ, id;
 	char act[32];
+	int off;
 
 	while (fgets(line, sizeof(line), f) != NULL) {
 		const char *s = line + strspn(line, " \t");
 
-		if (sscanf(s, "<ragel_def name=\"%63[^\"]\"", machine) == 1)
+		if (sscanf(s, "<ragel_def name=\"%63[^\"]\"", machine) == 1) {
+			memset(r->empty_action, 0, sizeof(r->empty_action));
+			memset(r->empty_table, 0, sizeof(r->empty_table));
 			continue;
+		}
+		if (sscanf(s, "<action id=\"%ld\" name=\"%63[^\"]\"", &id, name)
+		    == 2) {
+			if (id >= 0 && id < MAX_ACTIONS && is_pure(r, machine) &&
+			    (strncmp(name, "mw_enter_", 9) == 0 ||
+			    strncmp(name, "mw_leave_", 9) == 0))
+				r->empty_action[id] = 1;
+			continue;
+		}
+		if (sscanf(s, "<action_table id=\"%ld\" length=\"%ld\">%n", &id,
+		    &lo, &off) == 2 && id >= 0 && id < MAX_ACTIONS) {
+			const char *a = s + off;
+			char *end;
+			long x;
+			int all = 1;
+
+			while ((x = strtol(a, &end, 10)), end != a) {
+				if (x < 0 || x >= MAX_ACTIONS || !r->empty_action[x])
+					all = 0;
+				a = end;
+			}
+			r->empty_table[id] = (uint8_t)all;
+			continue;
+		}
 		if (sscanf(s, "<state id=\"%ld\"", &state) == 1) {
 			memset(self, 0, sizeof(self));
 			memset(cond, 0, sizeof(cond));
@@ -106,7 +152,9 @@ read_xml(struct runs *r, FILE *f)
 			continue;
 		}
 		if (sscanf(s, "<t>%ld %ld %ld %31[^<]", &lo, &hi, &targ, act) == 4) {
-			if (targ == state && strcmp(act, "x") == 0)
+			if (targ == state && (strcmp(act, "x") == 0 ||
+			    ((id = strtol(act, NULL, 10)) >= 0 &&
+			    id < MAX_ACTIONS && r->empty_table[id])))
 				for (long c = lo; c <= hi && c < 256; c++)
 					if (c >= 0)
 						self[c >> 3] |= (uint8_t)(1u << (c & 7));
@@ -154,15 +202,18 @@ table(const struct runs *r, FILE *out)
 }
 
 int
-mwg_runs(const char *xml, const char *in, const char *outp, FILE *err)
+mwg_runs(const char *const *pure, int npure, const char *xml, const char *in,
+    const char *outp, FILE *err)
 {
-	struct runs r;
+	static struct runs r;
 	FILE *fx, *fi, *fo;
 	char line[4096], machine[64] = "", name[64];
 	int rc = -1, tabled = 0;
 	long st;
 
 	memset(&r, 0, sizeof(r));
+	r.pure = pure;
+	r.npure = npure;
 	if ((fx = fopen(xml, "r")) == NULL) {
 		fprintf(err, "mwgen: %s: cannot open\n", xml);
 		return -1;

@@ -420,7 +420,7 @@ run_line(struct mw_cmd_parser *pr, const unsigned char *p,
 
 /*
  * Each known parameter is checked by its own extension's rule over the
- * whole esmtp-param text; the finishing action says which rule accepted.
+ * whole esmtp-param text; the leaving action says which rule accepted.
  */
 #define MW_CAPTURE_ENTER(id)	((void)(id))
 #define MW_CAPTURE_LEAVE(id)	((void)(id))
@@ -449,17 +449,21 @@ action notify	{ OK(MW_PARAM_NOTIFY); }
 action orcpt	{ OK(MW_PARAM_ORCPT); }
 action rrvs	{ OK(MW_PARAM_RRVS); }
 
-known = size_mail_param @size | body_param @body
-	| binarymime_body_param @bodybin | auth_param @authp
-	| ret_parameter @ret | envid_parameter @envid
-	| smtputf8_param @utf8 | requiretls_param @reqtls
-	| mt_priority_param @prio | hold_for_param @holdfor
-	| hold_until_param @holdunt | by_parameter @by
-	| notify_parameter @notify | rrvs_param @rrvs;
+# Each rule's action runs at the end of the text (a leaving action, done
+# at EOF) if that rule accepts the whole of it; the transitions inside a
+# value carry none, so its runs are skipped (mwgen runs --pure param: the
+# capture hooks do nothing here).
+known = size_mail_param %size | body_param %body
+	| binarymime_body_param %bodybin | auth_param %authp
+	| ret_parameter %ret | envid_parameter %envid
+	| smtputf8_param %utf8 | requiretls_param %reqtls
+	| mt_priority_param %prio | hold_for_param %holdfor
+	| hold_until_param %holdunt | by_parameter %by
+	| notify_parameter %notify | rrvs_param %rrvs;
 
-main := known | orcpt_parameter @orcpt;
+main := known | orcpt_parameter %orcpt;
 # RFC 6531 3.3 widens atom, and with it ORCPT's addr-type
-utf8 := known | smtputf8_orcpt_parameter @orcpt;
+utf8 := known | smtputf8_orcpt_parameter %orcpt;
 # RFC 7293 3.1: no fractional seconds (grammar/rfc7293.abnf additions)
 rrvs_value_only := rrvs_value;
 
