@@ -1,6 +1,6 @@
 /*
  * fuzz/fuzz_command.c: the command parser on arbitrary bytes. The first
- * byte picks the configuration (strict, SMTPUTF8 offered, leniencies) and
+ * byte picks the configuration (strict, SMTPUTF8 offered, leniencies, LMTP) and
  * the chunking; the rest is the client's stream. Properties: the results
  * fed whole and fed in chunks are identical; every span lies inside the
  * line it belongs to; the parser never asks the caller to drop more than
@@ -93,8 +93,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.extensions &= ~MW_EXT_SMTPUTF8;
 	cfg.lenient = (data[0] >> 1) & 7;
 	cfg.strict_params = (data[0] >> 4) & 1;
+	cfg.lmtp = data[0] >> 7;	/* RFC 2033 */
 	feed(&cfg, data + 1, size - 1, size, &whole);
-	feed(&cfg, data + 1, size - 1, 1 + (data[0] >> 5) * 7, &split);
+	feed(&cfg, data + 1, size - 1, 1 + ((data[0] >> 5) & 3) * 13, &split);
 	if (whole.n != split.n)
 		abort();
 	for (size_t i = 0; i < whole.n; i++)

@@ -235,6 +235,7 @@ chunk_leave(struct mw_cmd_parser *pr, uint32_t off)
 		break;							\
 	case MW__CAP_String:						\
 	case MW__CAP_sasl_mech:						\
+	case MW__CAP_etrn_node:						\
 		pr->mark[M_ARG] = OFF;					\
 		break;							\
 	case MW__CAP_initial_response:					\
@@ -319,6 +320,7 @@ chunk_leave(struct mw_cmd_parser *pr, uint32_t off)
 		break;							\
 	case MW__CAP_String:						\
 	case MW__CAP_sasl_mech:						\
+	case MW__CAP_etrn_node:						\
 		pr->cmd.arg = span(pr->mark[M_ARG], OFF);		\
 		break;							\
 	case MW__CAP_initial_response:					\
@@ -372,6 +374,8 @@ action quit		{ VERB(MW_VERB_QUIT); fbreak; }
 action starttls		{ VERB(MW_VERB_STARTTLS); fbreak; }
 action auth		{ VERB(MW_VERB_AUTH); fbreak; }
 action bdat		{ VERB(MW_VERB_BDAT); fbreak; }
+action lhlo		{ VERB(MW_VERB_LHLO); fbreak; }
+action etrn		{ VERB(MW_VERB_ETRN); fbreak; }
 
 # A verb followed by its delimiter: tells 500 from 501 when the command
 # itself fails (RFC 5321 4.2.4).
@@ -381,6 +385,7 @@ main := (
 	  ehlo @ehlo | helo @helo | mail @mail | rcpt @rcpt | data @data
 	| rset @rset | vrfy @vrfy | expn @expn | help @help | noop @noop
 	| quit @quit | starttls @starttls | auth_line @auth | bdat_cmd @bdat
+	| lhlo @lhlo | etrn @etrn
 	) | verb;
 
 # RFC 6531 3.3: with SMTPUTF8 offered, the profile's rules
@@ -390,6 +395,7 @@ utf8 := (
 	| smtputf8_vrfy @vrfy | smtputf8_expn @expn | smtputf8_help @help
 	| smtputf8_noop @noop | quit @quit | starttls @starttls
 	| auth_line @auth | bdat_cmd @bdat
+	| smtputf8_lhlo @lhlo | smtputf8_etrn @etrn
 	) | verb;
 
 write data;
@@ -778,15 +784,53 @@ check_params(struct mw_cmd_parser *pr, const unsigned char *b)
 	return MW_CMD_OK;
 }
 
+/* RFC 2033 4.1: LMTP has LHLO where SMTP has HELO and EHLO ("not
+ * present in LMTP", 500 recommended). The grammar has all three verbs;
+ * which a server takes is its mode. */
+static enum mw_cmd_error
+mode(const struct mw_cmd_parser *pr, enum mw_verb v)
+{
+	if (pr->cfg.lmtp)
+		return v == MW_VERB_EHLO || v == MW_VERB_HELO ?
+		    MW_CMD_NOT_LMTP : MW_CMD_OK;
+	return v == MW_VERB_LHLO ? MW_CMD_UNRECOGNIZED : MW_CMD_OK;
+}
+
+/* The verb of a refused line whose verb the grammar knows (command-verb),
+ * looked up by name among those mode() tells apart. */
+static enum mw_verb
+hello_verb(const unsigned char *b)
+{
+	static const enum mw_verb vs[] = { MW_VERB_EHLO, MW_VERB_HELO,
+	    MW_VERB_LHLO };
+
+	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+		const char *w = mw_verb_name(vs[i]);
+		size_t k = 0;
+
+		while (k < 4 && (b[k] | 0x20) == (w[k] | 0x20))
+			k++;
+		if (k == 4)
+			return vs[i];
+	}
+	return MW_VERB_NONE;
+}
+
 /* The checks RFC 5321 states in prose, on a command that matched. */
 static enum mw_cmd_error
 check(struct mw_cmd_parser *pr, const unsigned char *b)
 {
 	struct mw_cmd *c = &pr->cmd;
 	uint32_t f = pr->flags;
+	enum mw_cmd_error m;
 
 	if (c->error != MW_CMD_OK)
 		return c->error;
+	if ((m = mode(pr, c->verb)) != MW_CMD_OK)
+		return m;
+	if (c->verb == MW_VERB_ETRN && (b[c->arg.off] == '@' ||
+	    b[c->arg.off] == '#'))
+		c->etrn_option = b[c->arg.off];	/* RFC 1985 5 */
 	if (f & F_TOO_MANY)
 		return MW_CMD_PARAM_TOO_MANY;
 	if (c->literal != MW_LITERAL_NONE) {
@@ -840,6 +884,7 @@ static enum mw_cmd_error
 refusal(const struct mw_cmd_parser *pr, const unsigned char *b, uint32_t at)
 {
 	unsigned char c = b[at];
+	enum mw_cmd_error e;
 
 	if (c == 0)
 		return MW_CMD_NUL;
@@ -853,7 +898,10 @@ refusal(const struct mw_cmd_parser *pr, const unsigned char *b, uint32_t at)
 	if (c >= 0x80 && (pr->flags & F_PATH) &&
 	    !(pr->cfg.extensions & MW_EXT_SMTPUTF8))
 		return MW_CMD_NON_ASCII_ADDRESS;
-	return (pr->flags & F_KNOWN_VERB) ? MW_CMD_SYNTAX : MW_CMD_UNRECOGNIZED;
+	if (!(pr->flags & F_KNOWN_VERB))
+		return MW_CMD_UNRECOGNIZED;
+	e = mode(pr, hello_verb(b));
+	return e != MW_CMD_OK ? e : MW_CMD_SYNTAX;
 }
 
 static void
@@ -1017,8 +1065,10 @@ mw_cmd_reply(enum mw_cmd_error e, enum mw_verb verb, int *code,
 
 static const char *const verbs[] = {
 	"", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "RSET", "VRFY", "EXPN",
-	"HELP", "NOOP", "QUIT", "STARTTLS", "AUTH", "BDAT"
+	"HELP", "NOOP", "QUIT", "STARTTLS", "AUTH", "BDAT", "LHLO", "ETRN"
 };
+_Static_assert(sizeof(verbs) / sizeof(verbs[0]) == MW_VERB__COUNT,
+    "verbs[] and enum mw_verb differ");
 
 const char *
 mw_verb_name(enum mw_verb v)

@@ -57,8 +57,8 @@ usage(void)
 	    "     --no-auth-requires-tls]]\n"
 	    "    [--max-recipients N] [--max-message-size BYTES]\n"
 	    "    [--timeout SECONDS] [--max-errors N] [--max-connections N]\n"
-	    "    [--lmtp] [--lenient bare-lf,space-after-colon,no-brackets]"
-	    " [-v]\n");
+	    "    [--lmtp] [--etrn]"
+	    " [--lenient bare-lf,space-after-colon,no-brackets] [-v]\n");
 	exit(2);
 }
 
@@ -284,6 +284,15 @@ on_event(void *arg, struct mw_io_conn *c, struct mw_server *s,
 	case MW_EV_AUTH:
 		mw_server_accept(s, NULL);
 		break;
+	case MW_EV_ETRN:
+		/* RFC 1985: a sink holds no queue to start */
+		if (g_verbose) {
+			span(m, sizeof(m), ev->line, ev->cmd->arg);
+			fprintf(stderr, "[%llu] * ETRN %s\n",
+			    (unsigned long long)mw_io_conn_id(c), m);
+		}
+		mw_server_accept(s, "OK, no messages waiting for node");
+		break;
 	case MW_EV_RSET:
 		if (ss != NULL)
 			reset(ss);
@@ -463,6 +472,8 @@ main(int argc, char **argv)
 				usage();
 		} else if (strcmp(a, "--lmtp") == 0) {
 			g_lmtp = cfg.lmtp = 1;
+		} else if (strcmp(a, "--etrn") == 0) {
+			cfg.extensions |= MW_SERVER_ETRN;	/* RFC 1985 */
 		} else if (strcmp(a, "--lenient") == 0) {
 			char list[256], *w, *save;
 

@@ -67,7 +67,20 @@ print(FILE *fp, const struct mw_cmd *c, const unsigned char *b,
 	switch (c->verb) {
 	case MW_VERB_EHLO:
 	case MW_VERB_HELO:
+	case MW_VERB_LHLO:
 		jspan(fp, &first, "domain", b, c->domain);
+		break;
+	case MW_VERB_ETRN:
+		/* RFC 1985 5: the node as written; its domain unless "#" */
+		jspan(fp, &first, "node", b, c->arg);
+		if (c->domain.len)
+			jspan(fp, &first, "domain", b, c->domain);
+		if (c->etrn_option) {
+			char o = (char)c->etrn_option;
+
+			json_key(fp, &first, "option");
+			json_str(fp, &o, 1);
+		}
 		break;
 	case MW_VERB_MAIL:
 	case MW_VERB_RCPT:
@@ -177,12 +190,10 @@ mwp_commands(int argc, char **argv)
 				}
 			}
 		} else if (strcmp(argv[i], "--lmtp") == 0) {
-			fprintf(stderr, "mailwire-parse: --lmtp: LHLO is not "
-			    "implemented yet (RFC 2033's text is needed)\n");
-			return 2;
+			cfg.lmtp = 1;	/* RFC 2033 4.1 */
 		} else {
 			fprintf(stderr, "usage: mailwire-parse commands [--smtputf8] "
-			    "[--lenient=NAME[,NAME]]\n");
+			    "[--lmtp] [--lenient=NAME[,NAME]]\n");
 			return 2;
 		}
 	}

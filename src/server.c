@@ -17,7 +17,8 @@
 static const char *const ev_names[] = {
 	"MW_EV_NONE", "MW_EV_CONNECT", "MW_EV_HELO", "MW_EV_MAIL", "MW_EV_RCPT",
 	"MW_EV_DATA", "MW_EV_BODY", "MW_EV_MESSAGE", "MW_EV_AUTH",
-	"MW_EV_AUTH_FAILED", "MW_EV_STARTTLS", "MW_EV_RSET", "MW_EV_CLOSE"
+	"MW_EV_AUTH_FAILED", "MW_EV_STARTTLS", "MW_EV_RSET", "MW_EV_CLOSE",
+	"MW_EV_ETRN"
 };
 
 static const char *const close_names[] = {
@@ -180,6 +181,7 @@ parser_init(struct mw_server *s)
 	struct mw_cmd_config cc = s->cfg.cmd;
 
 	cc.extensions = parser_ext(s);
+	cc.lmtp = s->cfg.lmtp;	/* RFC 2033 4.1: LHLO, not HELO/EHLO */
 	/* the scratch area sits right after the output area */
 	return mw_cmd_init(&s->parser, &cc, s->out + s->out_cap,
 	    s->in - (s->out + s->out_cap));
@@ -204,7 +206,6 @@ mw__srv_done_cmd(struct mw_server *s)
 	s->cur = 0;
 	s->have_cmd = 0;
 	s->head = HEAD_UNKNOWN;
-	s->lhlo = 0;
 }
 
 void

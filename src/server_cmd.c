@@ -32,9 +32,8 @@ head_is(const unsigned char *p, size_t n, const char *w)
 
 /* Looks at a line's first octets before the parser does: a BDAT line that
  * the parser refuses must not be answered as an ordinary bad command (its
- * chunk follows), an AUTH line too long for the parser is an over-long
- * authentication exchange line, and LMTP's LHLO has no rule in the
- * parser yet. */
+ * chunk follows), and an AUTH line too long for the parser is an
+ * over-long authentication exchange line. */
 static void
 classify(struct mw_server *s)
 {
@@ -42,22 +41,13 @@ classify(struct mw_server *s)
 	size_t n = s->end - s->start;
 	int b = head_is(p, n, "BDAT");
 	int a = head_is(p, n, "AUTH");
-	int l = s->cfg.lmtp ? head_is(p, n, "LHLO") : 0;
 
-	if (b == 1) {
+	if (b == 1)
 		s->head = HEAD_BDAT;
-	} else if (a == 1) {
+	else if (a == 1)
 		s->head = HEAD_AUTH;
-	} else if (l == 1) {
-		/* RFC 2033 4.1: LHLO has EHLO's syntax. Until the parser has
-		 * the rule, the verb is rewritten in place and parsed as
-		 * EHLO; lhlo remembers what the client sent. */
-		memcpy(p, "EHLO", 4);
-		s->head = HEAD_LHLO;
-		s->lhlo = 1;
-	} else if (b == 0 && a == 0 && l == 0) {
+	else if (b == 0 && a == 0)
 		s->head = HEAD_OTHER;
-	}
 }
 
 /* 1: s->cmd holds the next command; 0: more input is needed. */
@@ -66,11 +56,8 @@ mw__srv_read_cmd(struct mw_server *s)
 {
 	size_t used = 0;
 
-	if (s->head == HEAD_UNKNOWN) {
+	if (s->head == HEAD_UNKNOWN)
 		classify(s);
-		if (s->head == HEAD_UNKNOWN && s->cfg.lmtp)
-			return 0;
-	}
 	if (mw_cmd_parse(&s->parser, s->in + s->start, s->end - s->start,
 	    &used, &s->cmd) == MW_ERR_OK) {
 		s->cur = used;
@@ -151,15 +138,6 @@ mw__srv_command(struct mw_server *s, struct mw_server_event *ev)
 	}
 	if (v == MW_VERB_BDAT)
 		return mw__srv_bdat(s, ev);
-	/* RFC 2033 4.1: an LMTP server knows LHLO, not HELO or EHLO */
-	if (s->cfg.lmtp && (v == MW_VERB_HELO ||
-	    (v == MW_VERB_EHLO && !s->lhlo))) {
-		mw__srv_done_cmd(s);
-		mw__srv_bad(s, 500, "5.5.1",
-		    "Command unrecognized: this is LMTP");
-		mw__srv_flush(s);	/* RFC 2920 3.2 (6) */
-		return 0;
-	}
 	/* RFC 5321 3.1: after a 554 greeting, 503 to all but QUIT */
 	if (s->refused && v != MW_VERB_QUIT) {
 		mw__srv_done_cmd(s);
@@ -168,7 +146,8 @@ mw__srv_command(struct mw_server *s, struct mw_server_event *ev)
 	}
 	/* RFC 3207 4 */
 	if (s->cfg.tls_required && !s->tls && v != MW_VERB_NOOP &&
-	    v != MW_VERB_EHLO && v != MW_VERB_STARTTLS && v != MW_VERB_QUIT) {
+	    v != MW_VERB_EHLO && v != MW_VERB_LHLO && v != MW_VERB_STARTTLS &&
+	    v != MW_VERB_QUIT) {
 		mw__srv_done_cmd(s);
 		mw__srv_bad(s, 530, "5.7.0",
 		    "Must issue a STARTTLS command first");
@@ -177,12 +156,29 @@ mw__srv_command(struct mw_server *s, struct mw_server_event *ev)
 	switch (v) {
 	case MW_VERB_EHLO:
 	case MW_VERB_HELO:
+	case MW_VERB_LHLO:
 		/* RFC 5321 4.1.4: EHLO in a transaction resets it */
 		if (s->trx != TRX_NONE)
 			return mw__srv_reset(s, ev, v);
 		mw__srv_decision(s, ev, MW_EV_HELO);
-		ev->lhlo = s->lhlo;
+		ev->lhlo = v == MW_VERB_LHLO;
 		return 1;
+	case MW_VERB_ETRN:
+		if ((s->cfg.extensions & MW_SERVER_ETRN) && s->hello &&
+		    s->trx == TRX_NONE)
+			return mw__srv_decision(s, ev, MW_EV_ETRN);
+		mw__srv_done_cmd(s);
+		if (!(s->cfg.extensions & MW_SERVER_ETRN))
+			/* RFC 5321 4.2.4: recognised, not implemented */
+			mw__srv_bad(s, 502, "5.5.1", "Command not implemented");
+		else if (!s->hello)
+			mw__srv_bad(s, 503, "5.5.1", "Send EHLO first");
+		else
+			/* RFC 1985 5: not inside a mail transaction */
+			mw__srv_bad(s, 503, "5.5.1",
+			    "Mail transaction in progress");
+		mw__srv_flush(s);	/* RFC 2920 3.2 (5) */
+		return 0;
 	case MW_VERB_MAIL:
 		/* RFC 5321 4.1.4: HELO or EHLO first; no nested MAIL */
 		if (!s->hello) {

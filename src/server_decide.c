@@ -31,7 +31,7 @@ mw_server_accept(struct mw_server *s, const char *text)
 		s->state = ST_CMD;
 		break;
 	case MW_EV_HELO:
-		if (s->cmd.verb == MW_VERB_EHLO) {
+		if (s->cmd.verb != MW_VERB_HELO) {	/* EHLO, LHLO */
 			mw__srv_ehlo(s, text);
 			s->hello = 2;
 		} else {
@@ -85,6 +85,13 @@ mw_server_accept(struct mw_server *s, const char *text)
 		    "Authentication successful");
 		s->authed = 1;
 		break;
+	case MW_EV_ETRN:
+		/* RFC 1985 5: "250 OK, queuing for node <x> started" */
+		mw__srv_reply(s, 250, "2.0.0", text != NULL ? text :
+		    "Queuing for node started");
+		mw__srv_flush(s);	/* RFC 2920 3.2 (5) */
+		mw__srv_done_cmd(s);
+		break;
 	}
 	s->decide = 0;
 	return MW_ERR_OK;
@@ -137,6 +144,7 @@ mw_server_reject(struct mw_server *s, int code, const char *esc,
 		mw__srv_flush(s);	/* RFC 2920 3.2 (5) */
 		break;
 	case MW_EV_HELO:
+	case MW_EV_ETRN:
 		mw__srv_reply(s, code, esc, text);
 		mw__srv_flush(s);	/* RFC 2920 3.2 (5) */
 		break;

@@ -34,6 +34,8 @@ mw__srv_ehlo(struct mw_server *s, const char *text)
 		kw[n++] = "ENHANCEDSTATUSCODES";
 	if (ext & MW_EXT_SMTPUTF8)
 		kw[n++] = "SMTPUTF8";
+	if (ext & MW_SERVER_ETRN)
+		kw[n++] = "ETRN";	/* RFC 1985 */
 	/* RFC 3207 4.2: not after the handshake */
 	if ((ext & MW_SERVER_STARTTLS) && !s->tls)
 		kw[n++] = "STARTTLS";

@@ -28,7 +28,7 @@ enum {
 enum { TRX_NONE, TRX_OPEN, TRX_FAILED };
 
 /* The head of a command line, looked at before the parser sees it. */
-enum { HEAD_UNKNOWN, HEAD_OTHER, HEAD_BDAT, HEAD_LHLO, HEAD_AUTH };
+enum { HEAD_UNKNOWN, HEAD_OTHER, HEAD_BDAT, HEAD_AUTH };
 
 /* Output every step may need: the largest is a 334 challenge (base64 of
  * MW_SASL_MSG_MAX octets, 2732) or an EHLO reply (under 1300). */

@@ -192,6 +192,19 @@ limits(void)
 	}
 	c = one(&cfg, line_of(b, "HELO ", cfg.max_line + 1, 'x'));
 	CHECK(c.error == MW_CMD_LINE_TOO_LONG, "HELO gets no MAIL allowance");
+	/* ETRN (RFC 1985) and LHLO (RFC 2033) lines: 512 like any command */
+	for (size_t t = cfg.max_line - 1; t <= cfg.max_line + 1; t++) {
+		c = one(&cfg, line_of(b, "ETRN #", t, 'q'));
+		CHECK(c.error == (t <= cfg.max_line ? MW_CMD_OK :
+		    MW_CMD_LINE_TOO_LONG) && (c.error != MW_CMD_OK ||
+		    (c.verb == MW_VERB_ETRN && c.etrn_option == '#' &&
+		    c.arg.len == t - 7)), "ETRN line of %zu octets (limit %u): %s",
+		    t, cfg.max_line, mw_cmd_error_name(c.error));
+	}
+	cfg.lmtp = 1;
+	c = one(&cfg, line_of(b, "LHLO ", cfg.max_line + 1, 'x'));
+	CHECK(c.error == MW_CMD_LINE_TOO_LONG, "LHLO gets no MAIL allowance");
+	cfg.lmtp = 0;
 	for (size_t k = cfg.max_local - 1; k <= cfg.max_local + 1; k++) {
 		memset(local, 'l', k);
 		local[k] = '\0';
@@ -209,6 +222,18 @@ limits(void)
 		CHECK(c.error == (k <= cfg.max_domain ? MW_CMD_OK :
 		    MW_CMD_DOMAIN_TOO_LONG), "domain of %zu: %s", k,
 		    mw_cmd_error_name(c.error));
+		snprintf(b, sizeof(b), "ETRN @%s\r\n", dom);
+		c = one(&cfg, b);
+		CHECK(c.error == (k <= cfg.max_domain ? MW_CMD_OK :
+		    MW_CMD_DOMAIN_TOO_LONG), "ETRN domain of %zu: %s", k,
+		    mw_cmd_error_name(c.error));
+		cfg.lmtp = 1;
+		snprintf(b, sizeof(b), "LHLO %s\r\n", dom);
+		c = one(&cfg, b);
+		CHECK(c.error == (k <= cfg.max_domain ? MW_CMD_OK :
+		    MW_CMD_DOMAIN_TOO_LONG), "LHLO domain of %zu: %s", k,
+		    mw_cmd_error_name(c.error));
+		cfg.lmtp = 0;
 	}
 	/* the path with its brackets: "<" local "@" domain ">" */
 	for (size_t k = cfg.max_path - 1; k <= cfg.max_path + 1; k++) {
@@ -337,7 +362,9 @@ api(void)
 	    "after mw_cmd_reset a new line starts (RFC 3207 4.2)");
 	CHECK(mw_cmd_parse(NULL, (const unsigned char *)"", 0, &used, &c) ==
 	    MW_ERR_INVAL, "parse NULL is INVAL");
-	CHECK(strcmp(mw_verb_name(MW_VERB_STARTTLS), "STARTTLS") == 0 &&
+	CHECK(strcmp(mw_verb_name(MW_VERB_LHLO), "LHLO") == 0 &&
+	    strcmp(mw_verb_name(MW_VERB_ETRN), "ETRN") == 0 &&
+	    strcmp(mw_verb_name(MW_VERB_STARTTLS), "STARTTLS") == 0 &&
 	    strcmp(mw_verb_name(MW_VERB__COUNT), "") == 0, "verb names");
 	CHECK(strcmp(mw_param_name(MW_PARAM_MTPRIORITY), "MT-PRIORITY") == 0,
 	    "parameter names");
@@ -363,7 +390,7 @@ api(void)
 int
 main(int argc, char **argv)
 {
-	struct mw_cmd_config strict, utf8, lenient;
+	struct mw_cmd_config strict, utf8, lenient, lmtp;
 
 	mw_cmd_config_init(&strict);
 	strict.extensions &= ~MW_EXT_SMTPUTF8;
@@ -371,6 +398,8 @@ main(int argc, char **argv)
 	mw_cmd_config_init(&lenient);
 	lenient.lenient = MW_LENIENT_BARE_LF | MW_LENIENT_SPACE_AFTER_COLON |
 	    MW_LENIENT_NO_BRACKETS;
+	lmtp = strict;
+	lmtp.lmtp = 1;		/* RFC 2033 */
 	for (int i = 1; i < argc; i++) {
 		size_t n;
 		unsigned char *in = slurp(argv[i], &n);
@@ -381,6 +410,7 @@ main(int argc, char **argv)
 		splits(name, in, n, &strict, "strict");
 		splits(name, in, n, &utf8, "smtputf8");
 		splits(name, in, n, &lenient, "lenient");
+		splits(name, in, n, &lmtp, "lmtp");
 		free(in);
 	}
 	limits();

@@ -4,7 +4,9 @@
  * grammar: no "unrecognised" and no syntax error (the checks RFC 5321
  * states in prose, such as Snum <= 255 or the length limits, may still
  * refuse a random sentence, and are counted apart). SMTPUTF8 sentences are
- * parsed with SMTPUTF8 offered; leniency sentences with the leniency on.
+ * parsed with SMTPUTF8 offered; leniency sentences with the leniency on;
+ * LHLO sentences in LMTP mode, where EHLO and HELO sentences are refused
+ * (RFC 2033 4.1).
  * Usage: test_command_sentences N START.list CAPTURES.list GRAMMAR.abnf...
  */
 #include <stdlib.h>
@@ -28,7 +30,15 @@ static const struct {
 	{ "help", MW_VERB_HELP }, { "noop", MW_VERB_NOOP },
 	{ "quit", MW_VERB_QUIT }, { "starttls", MW_VERB_STARTTLS },
 	{ "auth-line", MW_VERB_AUTH }, { "bdat-cmd", MW_VERB_BDAT },
+	{ "lhlo", MW_VERB_LHLO }, { "etrn", MW_VERB_ETRN },
 };
+
+/* RFC 2033 4.1: the verb LMTP has instead of HELO and EHLO */
+static int
+lmtp_only(enum mw_verb v)
+{
+	return v == MW_VERB_LHLO;
+}
 
 static int
 grammar_error(enum mw_cmd_error e)
@@ -56,7 +66,7 @@ main(int argc, char **argv)
 			int p = pass == 0 ? -1 : mwg_profile_index(g, "smtputf8");
 			struct mwg_rule *r = mwg_lookup(g, rules[k].rule,
 			    strlen(rules[k].rule), p);
-			long ok = 0, prose = 0, bad = 0, made = 0;
+			long ok = 0, prose = 0, bad = 0, made = 0, mode = 0;
 
 			for (unsigned len = 0; len <= (unsigned)g->nleniencies; len++) {
 				struct mw_cmd_config cfg;
@@ -66,12 +76,14 @@ main(int argc, char **argv)
 				if (p < 0)
 					cfg.extensions &= ~MW_EXT_SMTPUTF8;
 				cfg.lenient = mask;	/* generated order = API bits */
+				cfg.lmtp = lmtp_only(rules[k].verb);
 				mwg_set_lenient(g, mask);
 				for (long seed = 1; seed <= per; seed++) {
 					struct mw_cmd_parser pr;
 					struct mw_cmd c;
 					struct mwg_rng rng;
 					size_t n, used;
+					enum mw_cmd_error e0;
 
 					mwg_rng_seed(&rng, (uint64_t)seed);
 					n = mwg_sentence(g, r, p, &rng, 8, buf, sizeof(buf));
@@ -96,12 +108,28 @@ main(int argc, char **argv)
 					} else {
 						prose++;
 					}
+					/* the other mode refuses the hello verbs with
+					 * 500 and takes the rest alike */
+					e0 = c.error;
+					cfg.lmtp = !cfg.lmtp;
+					mw_cmd_init(&pr, &cfg, scratch, sizeof(scratch));
+					if (mw_cmd_parse(&pr, buf, n, &used, &c) ==
+					    MW_ERR_OK && used == n &&
+					    (rules[k].verb == MW_VERB_LHLO ?
+					    c.error == MW_CMD_UNRECOGNIZED :
+					    rules[k].verb == MW_VERB_EHLO ||
+					    rules[k].verb == MW_VERB_HELO ?
+					    c.error == MW_CMD_NOT_LMTP : c.error == e0))
+						mode++;
+					cfg.lmtp = !cfg.lmtp;
 				}
 			}
 			mwg_set_lenient(g, 0);
-			CHECK(bad == 0 && ok > 0, "%s%s: %ld sentences, %ld commands, "
-			    "%ld refused by prose rules, %ld grammar errors",
-			    p < 0 ? "" : "smtputf8:", rules[k].rule, made, ok, prose, bad);
+			CHECK(bad == 0 && ok > 0 && mode == made, "%s%s: %ld "
+			    "sentences, %ld commands, %ld refused by prose rules, "
+			    "%ld grammar errors, %ld as expected in the other "
+			    "LMTP mode", p < 0 ? "" : "smtputf8:", rules[k].rule,
+			    made, ok, prose, bad, mode);
 		}
 	}
 	mwg_free(g);

@@ -116,6 +116,7 @@ ext_bit(const char *name)
 		{ "mtpriority", MW_EXT_MTPRIORITY },
 		{ "futurerelease", MW_EXT_FUTURERELEASE },
 		{ "deliverby", MW_EXT_DELIVERBY }, { "rrvs", MW_EXT_RRVS },
+		{ "etrn", MW_SERVER_ETRN },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -412,6 +413,22 @@ decide(struct run *r, const struct script *sc, const struct mw_server_event *ev)
 		break;
 	case MW_EV_AUTH_FAILED:
 		evlog(r, "AUTH_FAILED %d\n", ev->code);
+		break;
+	case MW_EV_ETRN:
+		/* RFC 1985 5: 458 and 459 refuse a node */
+		copy_span(m, sizeof(m), ev->line, ev->cmd->arg);
+		evlog(r, "ETRN %s option=%c domain=", m,
+		    ev->cmd->etrn_option ? ev->cmd->etrn_option : '-');
+		copy_span(m, sizeof(m), ev->line, ev->cmd->domain);
+		evlog(r, "%s\n", m);
+		if (strcmp(m, "deny.example") == 0)
+			e = mw_server_reject(s, 459, "4.7.1",
+			    "Node deny.example not allowed");
+		else if (ev->cmd->etrn_option == '#')
+			e = mw_server_reject(s, 458, NULL,
+			    "Unable to queue messages for node");
+		else
+			e = mw_server_accept(s, NULL);
 		break;
 	case MW_EV_STARTTLS:
 		adds(&r->ev, "STARTTLS\n");

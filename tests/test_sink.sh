@@ -215,8 +215,52 @@ s.quit()
 EOF
 	check "smtplib LMTP" $PY "$T/lmtp.py" $PORT "$T/msg"
 	check "LMTP message delivered" expect "$MD" "$T/msg" $ENV
+	# RFC 2033 4.1: HELO and EHLO are not LMTP commands (500)
+	check "LMTP: EHLO and HELO refused with 500, LHLO taken" $PY -c '
+import smtplib, sys
+s = smtplib.LMTP("127.0.0.1", int(sys.argv[1]), timeout=10)
+for c in ("EHLO", "HELO"):
+    code, msg = s.docmd(c, "client.test")
+    assert code == 500, (c, code, msg)
+code, msg = s.docmd("LHLO", "client.test")
+assert code == 250, (code, msg)
+s.quit()
+' $PORT
 	check "SIGTERM (LMTP)" stop $PID
 else
 	notok "LMTP sink starts"
+fi
+
+# ---- ETRN (RFC 1985) ------------------------------------------------------
+cat >"$T/etrn.py" <<'EOF'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10)
+offered = sys.argv[2] == "on"
+code, msg = s.docmd("ETRN", "example.com")
+assert code == (503 if offered else 502), ("before EHLO", code, msg)
+s.ehlo("client.test")
+assert s.has_extn("etrn") == offered, s.esmtp_features
+for node in ("example.com", "@example.com", "#queue1"):
+    code, msg = s.docmd("ETRN", node)
+    assert code == (250 if offered else 502), (node, code, msg)
+for bad in ("", "ex ample.com", "[192.0.2.1]"):
+    code, msg = s.docmd("ETRN", bad)
+    assert code == 501, (bad, code, msg)
+s.mail("a@client.test")
+code, msg = s.docmd("ETRN", "example.com")
+assert code == (503 if offered else 502), ("in a transaction", code, msg)
+s.quit()
+EOF
+if start s4 --listen 127.0.0.1:0 --discard --etrn; then
+	check "smtplib ETRN offered: 250, 501, 503" $PY "$T/etrn.py" $PORT on
+	check "SIGTERM (ETRN)" stop $PID
+else
+	notok "ETRN sink starts"
+fi
+if start s5 --listen 127.0.0.1:0 --discard; then
+	check "smtplib ETRN not offered: 502, 501" $PY "$T/etrn.py" $PORT off
+	check "SIGTERM (no ETRN)" stop $PID
+else
+	notok "sink without ETRN starts"
 fi
 exit 0

@@ -50,6 +50,8 @@ enum mw_verb {
 	MW_VERB_STARTTLS,	/* RFC 3207 */
 	MW_VERB_AUTH,		/* RFC 4954 */
 	MW_VERB_BDAT,		/* RFC 3030 */
+	MW_VERB_LHLO,		/* RFC 2033, with cfg.lmtp */
+	MW_VERB_ETRN,		/* RFC 1985 */
 	MW_VERB__COUNT
 };
 
@@ -63,6 +65,8 @@ const char	*mw_verb_name(enum mw_verb);
 #define MW_CMD_ERRORS(X)						\
 	X(OK,		    250, "2.0.0", "OK")				\
 	X(UNRECOGNIZED,	    500, "5.5.1", "Command unrecognized")	\
+	X(NOT_LMTP,	    500, "5.5.1",				\
+	    "Command unrecognized: this is LMTP, send LHLO")		\
 	X(LINE_TOO_LONG,    500, "5.5.2", "Line too long")		\
 	X(BARE_LF,	    500, "5.5.2", "Bare LF: lines end with CRLF")	\
 	X(BARE_CR,	    500, "5.5.2", "Bare CR in a command line")	\
@@ -124,6 +128,10 @@ void		 mw_cmd_reply(enum mw_cmd_error error, enum mw_verb verb,
 struct mw_cmd_config {
 	uint32_t	extensions;	/* MW_EXT_*: default MW_EXT_ALL */
 	uint32_t	lenient;	/* MW_LENIENT_*: default none */
+	/* RFC 2033 4.1: LMTP. 1 accepts LHLO and refuses HELO and EHLO
+	 * (MW_CMD_NOT_LMTP, 500); 0 (default) refuses LHLO as an
+	 * unrecognised command. */
+	int		lmtp;
 	/* Unknown MAIL/RCPT parameters: 0 returns them as generic
 	 * parameters (an embedder's own extension), 1 refuses the line
 	 * with MW_CMD_PARAM_UNKNOWN (555). Default 0. */
@@ -202,8 +210,9 @@ struct mw_cmd {
 	enum mw_cmd_error	error;	/* MW_CMD_OK or why the line is refused */
 	struct mw_span		line;	/* the line without its line end; empty
 					 * for a refused line (skipped to its end) */
-	/* EHLO/HELO: the domain or address literal. MAIL/RCPT: the
-	 * mailbox's domain or address literal (brackets included). */
+	/* EHLO/HELO/LHLO: the domain or address literal. MAIL/RCPT: the
+	 * mailbox's domain or address literal (brackets included). ETRN:
+	 * the node's domain (empty for a "#" queue name). */
 	struct mw_span		domain;
 	enum mw_literal		literal;
 	/* MAIL/RCPT: the mailbox as written between < and >, without a
@@ -216,12 +225,14 @@ struct mw_cmd {
 	uint8_t			postmaster;	/* RCPT TO:<Postmaster> */
 	uint8_t			quoted;
 	uint8_t			utf8;		/* 8-bit bytes in the line */
-	/* VRFY/EXPN/HELP/NOOP: the String; AUTH: the mechanism */
+	/* VRFY/EXPN/HELP/NOOP: the String; AUTH: the mechanism; ETRN: the
+	 * argument as written, option character included */
 	struct mw_span		arg;
 	struct mw_span		initial_response;	/* AUTH, as written: "=" means
 						 * an empty response (RFC 4954 4) */
 	uint8_t			smtputf8_arg;	/* VRFY/EXPN ... SMTPUTF8 */
 	uint8_t			bdat_last;
+	uint8_t			etrn_option;	/* ETRN: '@', '#' or 0 */
 	uint64_t		bdat_size;
 	unsigned		nparams;
 	/* params[0..nparams): the slots after them are not written */

@@ -55,6 +55,8 @@
 #define MW_SERVER_CHUNKING		(1u << 17)	/* RFC 3030 */
 #define MW_SERVER_ENHANCEDSTATUSCODES	(1u << 18)	/* RFC 2034 */
 #define MW_SERVER_STARTTLS		(1u << 19)	/* RFC 3207 */
+/* RFC 1985: ETRN; the embedder starts its queue on MW_EV_ETRN. */
+#define MW_SERVER_ETRN			(1u << 20)
 
 /* Defaults: PIPELINING, CHUNKING, ENHANCEDSTATUSCODES, SIZE, 8BITMIME,
  * BINARYMIME, DSN, SMTPUTF8. STARTTLS needs a TLS adapter; REQUIRETLS,
@@ -158,7 +160,14 @@ enum mw_server_ev {
 	MW_EV_RSET,
 	/* Action: send what output is left and close; reason says why.
 	 * mw_server_next() returns MW_ERR_STATE from then on. */
-	MW_EV_CLOSE
+	MW_EV_CLOSE,
+	/* Decision (with MW_SERVER_ETRN offered, after EHLO, outside a
+	 * transaction): ETRN, RFC 1985. cmd->arg is the node as written,
+	 * cmd->etrn_option '@' (the domain and its subdomains), '#' (a
+	 * queue name) or 0, cmd->domain the node's domain. Accept sends
+	 * 250 (start the queue after answering); reject with 458 ("Unable
+	 * to queue messages for node") or 459 ("Node not allowed"). */
+	MW_EV_ETRN
 };
 
 enum mw_server_close {
@@ -311,7 +320,8 @@ mw_err	mw_server_next(struct mw_server *s, uint64_t now,
 	    struct mw_server_event *ev);
 
 /*
- * Decisions, for MW_EV_CONNECT, HELO, MAIL, RCPT, DATA, MESSAGE, AUTH.
+ * Decisions, for MW_EV_CONNECT, HELO, MAIL, RCPT, DATA, MESSAGE, AUTH,
+ * ETRN.
  * accept: the success reply; text (NULL: the default) replaces its text.
  * reject: code 4xx or 5xx (421 also closes the session, RFC 5321 3.8),
  * esc its enhanced status code of the same class (NULL: "c.0.0"), text
