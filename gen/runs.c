@@ -30,6 +30,7 @@ struct loop {
 	char		 machine[64];
 	long		 state;
 	int		 set;		/* index into sets */
+	int		 placed;	/* put in the code (once per "write exec") */
 };
 
 struct runs {
@@ -84,6 +85,7 @@ add_loop(struct runs *r, const char *machine, long state, const uint8_t *m)
 	    "%s", machine);
 	r->loops[r->nloops].state = state;
 	r->loops[r->nloops].set = k;
+	r->loops[r->nloops].placed = 0;
 	r->nloops++;
 	return 0;
 }
@@ -172,7 +174,7 @@ read_xml(struct runs *r, FILE *f)
 	return 0;
 }
 
-static const struct loop *
+static struct loop *
 find(const struct runs *r, const char *machine, long state)
 {
 	for (size_t i = 0; i < r->nloops; i++)
@@ -201,6 +203,80 @@ table(const struct runs *r, FILE *out)
 	}
 }
 
+/*
+ * Where each action block "trK:" of the -G2 code goes at its end (its last
+ * "goto stN;"): a self-transition with actions is "goto trK;" from the
+ * state's code to a block that ends in "goto stN;".
+ */
+struct trs {
+	long	*to;		/* by K; -1: none */
+	size_t	 n, cap;
+};
+
+static int
+read_trs(struct trs *t, FILE *f)
+{
+	char line[4096];
+	long k = -1, st;
+
+	while (fgets(line, sizeof(line), f) != NULL) {
+		const char *g;
+
+		if (sscanf(line, "tr%ld:", &k) == 1 && line[0] == 't') {
+			if ((size_t)k >= t->cap) {
+				size_t cap = 2 * (size_t)k + 64;
+				long *to = realloc(t->to, cap * sizeof(*to));
+
+				if (to == NULL)
+					return -1;
+				for (size_t i = t->cap; i < cap; i++)
+					to[i] = -1;
+				t->to = to;
+				t->cap = cap;
+			}
+			continue;
+		}
+		if (line[0] != '\t' && line[0] != '#' && line[0] != ' ')
+			k = -1;		/* another label: the block ended */
+		if (k >= 0 && (g = strstr(line, "goto st")) != NULL &&
+		    sscanf(g, "goto st%ld;", &st) == 1)
+			t->to[k] = st;
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+/* Whether a line of a state's code goes to state st: "goto stN;", or
+ * "goto trK;" whose block ends in "goto stN;". */
+static int
+goes_to(const struct trs *t, const char *line, long st)
+{
+	const char *g = line;
+	long n;
+
+	while ((g = strstr(g, "goto ")) != NULL) {
+		g += 5;
+		if (sscanf(g, "st%ld;", &n) == 1 && n == st)
+			return 1;
+		if (sscanf(g, "tr%ld;", &n) == 1 && n >= 0 &&
+		    (size_t)n < t->cap && t->to[n] == st)
+			return 1;
+	}
+	return 0;
+}
+
+/* A label of the -G2 code at column 0: "st12:", "tr7:", "case 12:" */
+static int
+label(const char *line)
+{
+	size_t n = strcspn(line, "\n");
+
+	if (!((line[0] >= 'a' && line[0] <= 'z') || line[0] == '_'))
+		return 0;
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	return n > 1 && line[n - 1] == ':' && memchr(line, ';', n) == NULL;
+}
+
 int
 mwg_runs(const char *const *pure, int npure, const char *xml, const char *in,
     const char *outp, FILE *err)
@@ -208,8 +284,10 @@ mwg_runs(const char *const *pure, int npure, const char *xml, const char *in,
 	static struct runs r;
 	FILE *fx, *fi, *fo;
 	char line[4096], machine[64] = "", name[64];
-	int rc = -1, tabled = 0;
-	long st;
+	struct trs tr = { NULL, 0, 0 };
+	int rc = -1, tabled = 0, seen = 0;
+	long st, pending = -1;
+	size_t placed = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.pure = pure;
@@ -228,13 +306,19 @@ mwg_runs(const char *const *pure, int npure, const char *xml, const char *in,
 		fprintf(err, "mwgen: %s: cannot open\n", in);
 		goto done;
 	}
+	if (read_trs(&tr, fi) < 0) {
+		fclose(fi);
+		fprintf(err, "mwgen: out of memory\n");
+		goto done;
+	}
+	rewind(fi);
 	if ((fo = fopen(outp, "w")) == NULL) {
 		fclose(fi);
 		fprintf(err, "mwgen: %s: cannot write\n", outp);
 		goto done;
 	}
 	while (fgets(line, sizeof(line), fi) != NULL) {
-		const struct loop *l;
+		struct loop *l;
 		const char *q;
 		char tail[8];
 
@@ -260,16 +344,42 @@ mwg_runs(const char *const *pure, int npure, const char *xml, const char *in,
 			    q + strlen(in));
 		else
 			fputs(line, fo);
+		/* The code of a state given a loop must go to the state
+		 * itself: else Ragel's XML and its C disagree on numbering,
+		 * and the build stops rather than skip in the wrong state. */
+		if (pending >= 0 && (label(line) ||
+		    strncmp(line + strspn(line, "\t"), "_test_eof", 9) == 0)) {
+			if (!seen)
+				break;
+			pending = -1;
+		}
+		if (pending >= 0 && goes_to(&tr, line, pending))
+			seen = 1;
 		/* a state's entry in the -G2 code: "case N:" at column 0 */
 		if (sscanf(line, "case %ld%7s", &st, tail) == 2 &&
 		    strcmp(tail, ":") == 0 &&
-		    (l = find(&r, machine, st)) != NULL)
+		    (l = find(&r, machine, st)) != NULL) {
 			fprintf(fo, "\tif ( mw__runs[(*p)] & %luu ) {\n"
 			    "\t\tdo {\n"
 			    "\t\t\tif ( ++p == pe )\n"
 			    "\t\t\t\tgoto _test_eof%ld;\n"
 			    "\t\t} while ( mw__runs[(*p)] & %luu );\n"
 			    "\t}\n", 1ul << l->set, st, 1ul << l->set);
+			pending = st;
+			seen = 0;
+			l->placed = 1;
+		}
+	}
+	for (size_t i = 0; i < r.nloops; i++)
+		placed += r.loops[i].placed != 0;
+	if ((pending >= 0 && !seen) || placed != r.nloops) {
+		fprintf(err, "mwgen: %s: state %ld: the XML's self-loops and the "
+		    "C code disagree (%zu of %zu loops placed)\n", in,
+		    pending, placed, r.nloops);
+		fclose(fi);
+		fclose(fo);
+		remove(outp);
+		goto done;
 	}
 	rc = ferror(fi) || ferror(fo) ? -1 : 0;
 	fclose(fi);
@@ -279,5 +389,6 @@ mwg_runs(const char *const *pure, int npure, const char *xml, const char *in,
 		fprintf(err, "mwgen: %s: write error\n", outp);
 done:
 	free(r.loops);
+	free(tr.to);
 	return rc;
 }
