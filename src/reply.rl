@@ -88,9 +88,23 @@ fail(struct mw_reply_parser *rp, mw_err err, enum mw_reply_cause cause,
  * the product only where the other machines loop on those octets too: the
  * framing does on every octet but LF and NUL (neither is textstring's);
  * the tagger of MW_REPLY_EHLO follows keywords on every line (also in the
- * text of an error reply to EHLO), so in that mode no run is skipped.
- * ehlo-greet and ehlo-param, also runs of one class, are the tagger's to
+ * text of an error reply to EHLO), so in that mode textstring is not
+ * skipped, and ehlo-param, also a run of one class, is the tagger's to
  * read for the same reason.
+ *
+ * One run is skipped in MW_REPLY_EHLO: ehlo-greet, which only the first
+ * line has (RFC 5321 4.1.1.1: the server's domain, then its greeting).
+ * The grammar and the framing loop on its octets there (but NUL: the run
+ * ends at a NUL, greet_run), and the tagger may not (a first line
+ * "250-AUTH PLAIN" is followed as an auth-ehlo-line). Skipping leaves the
+ * machine in another state than reading octet by octet would, but one
+ * that differs only in the tagger's part; the tagger accepts every line
+ * (its fallback, any octets to the LF, is part of every state it is in
+ * within a line), so the language ahead, the errors and their offsets are
+ * the same, and after the LF both states are the start of the next line.
+ * What does differ is the tag of the first line, which is never used: it
+ * is the domain line (decode_ehlo sets MW_CAP_NONE; t_auth adds nothing
+ * for line 0; finish() clears every tag of an error reply).
  */
 #define OFF(p)	((uint32_t)((p) - sb) + so)
 
@@ -109,6 +123,9 @@ fail(struct mw_reply_parser *rp, mw_err err, enum mw_reply_cause cause,
 	case MW__CAP_textstring:					\
 		if (!ehlo)						\
 			p = mw__run_textstring(p + 1, pe) - 1;		\
+		break;							\
+	case MW__CAP_ehlo_greet:					\
+		p = greet_run(p + 1, pe) - 1;				\
 		break;							\
 	default:							\
 		break;							\
@@ -253,6 +270,20 @@ entry(unsigned mode)
 	default:
 		return reply_en_any_reply;
 	}
+}
+
+/*
+ * The end of a run of ehlo-greet that starts at p (mwgen's scanner of its
+ * class), or the first NUL in it: the framing has no NUL, ehlo-greet has.
+ */
+static inline const unsigned char *
+greet_run(const unsigned char *p, const unsigned char *pe)
+{
+	const unsigned char *q = mw__run_ehlo_greet(p, pe);
+
+	while (p < q && *p != 0)
+		p++;
+	return p;
 }
 
 /* Feeds p[0..pe) to the reply machine; returns where it stopped. */
@@ -818,7 +849,10 @@ decode_ehlo(struct mw_reply *rep, const unsigned char *buf)
 			for (k = 0; k < l->params.len; k++) {
 				uint64_t d = (uint64_t)(s[k] - '0');
 
-				if (v > (UINT64_MAX - d) / 10) {
+				/* v * 10 + d > UINT64_MAX (no division a
+				 * digit: a 64-bit divide is slow) */
+				if (v > UINT64_MAX / 10 ||
+				    (v == UINT64_MAX / 10 && d > UINT64_MAX % 10)) {
 					rep->warnings |=
 					    1u << MW_REPLY_W_EHLO_PARAM;
 					v = 0;
