@@ -401,7 +401,7 @@ $(B)/fuzz/esc.dict: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
 	@mkdir -p $(@D)
 	$(B)/bin/mwgen dict -s status-code $(GENARGS) > $@
 
-COMMAND_RULES = ehlo,helo,mail,rcpt,data,rset,vrfy,expn,help,noop,quit,starttls,auth-line,bdat-cmd
+COMMAND_RULES = ehlo,helo,mail,rcpt,data,rset,vrfy,expn,help,noop,quit,starttls,auth-line,bdat-cmd,lhlo,etrn
 $(B)/fuzz/command.dict: $(B)/bin/mwgen $(GRAMMAR) $(LISTS)
 	@mkdir -p $(@D)
 	$(B)/bin/mwgen dict -s $(COMMAND_RULES),Mail-parameters,Rcpt-parameters,size-mail-param,body-param,auth-param,ret-parameter,envid-parameter,smtputf8-param,requiretls-param,mt-priority-param,hold-param,by-parameter,notify-parameter,orcpt-parameter,rrvs-param $(GENARGS) > $@
