@@ -90,7 +90,7 @@ static uint64_t
 ev_hash(const struct mw_server_event *ev)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
-	int v[6] = { (int)ev->type, (int)ev->verb, ev->lhlo, ev->code,
+	int v[5] = { (int)ev->type, (int)ev->verb, ev->code,
 	    (int)ev->reason, (int)ev->rcpt };
 
 	h = fnv(h, v, sizeof(v));

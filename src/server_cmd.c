@@ -160,9 +160,7 @@ mw__srv_command(struct mw_server *s, struct mw_server_event *ev)
 		/* RFC 5321 4.1.4: EHLO in a transaction resets it */
 		if (s->trx != TRX_NONE)
 			return mw__srv_reset(s, ev, v);
-		mw__srv_decision(s, ev, MW_EV_HELO);
-		ev->lhlo = v == MW_VERB_LHLO;
-		return 1;
+		return mw__srv_decision(s, ev, MW_EV_HELO);
 	case MW_VERB_ETRN:
 		if ((s->cfg.extensions & MW_SERVER_ETRN) && s->hello &&
 		    s->trx == TRX_NONE)

@@ -342,7 +342,7 @@ decide(struct run *r, const struct script *sc, const struct mw_server_event *ev)
 		break;
 	case MW_EV_HELO:
 		copy_span(m, sizeof(m), ev->line, ev->cmd->domain);
-		evlog(r, "%s %s\n", ev->lhlo ? "LHLO" : mw_verb_name(ev->verb),
+		evlog(r, "%s %s\n", mw_verb_name(ev->verb),
 		    m);
 		if (strcmp(m, "reject.example") == 0)
 			e = mw_server_reject(s, 550, "5.7.1", "Go away");

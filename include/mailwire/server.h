@@ -129,7 +129,7 @@ enum mw_server_ev {
 	 * with another code (554, RFC 5321 3.1) answers every command but
 	 * QUIT with 503. */
 	MW_EV_CONNECT,
-	/* Decision: EHLO, HELO or LHLO (verb, lhlo); the domain is
+	/* Decision: EHLO, HELO or LHLO (verb); the domain is
 	 * cmd->domain. Accept sends the EHLO/LHLO capabilities or 250. */
 	MW_EV_HELO,
 	/* Decision: MAIL FROM (cmd->mailbox, null_path, params; size is the
@@ -185,7 +185,6 @@ enum mw_server_close {
 struct mw_server_event {
 	enum mw_server_ev	 type;
 	enum mw_verb		 verb;	/* the command behind the event */
-	int			 lhlo;	/* MW_EV_HELO: the verb was LHLO */
 	/* HELO, MAIL, RCPT: the parsed command; its spans are offsets into
 	 * line. */
 	const struct mw_cmd	*cmd;
@@ -242,7 +241,6 @@ struct mw_server {
 	int				 shutdown;
 	int				 bdat_last, bdat_begun, bdat_discard;
 	int				 head;	/* the line's verb, seen early */
-	int				 lhlo;
 	int				 have_cmd;	/* cmd parsed, not yet done */
 	int				 close_code;
 	const char			*close_esc;
