@@ -146,21 +146,35 @@ param_enter(struct mw_cmd_parser *pr, uint32_t off)
 	pr->mark[M_PARAM] = off;
 }
 
+/* Decimal digits of a validated value; 0 if it overflows 64 bits. */
+static int
+number(const unsigned char *s, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (n <= 19) {		/* below 10^19: cannot overflow */
+		for (size_t i = 0; i < n; i++)
+			x = x * 10 + (unsigned)(s[i] - '0');
+		*v = x;
+		return 1;
+	}
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (*v > (UINT64_MAX - d) / 10)
+			return 0;
+		*v = *v * 10 + d;
+	}
+	return 1;
+}
+
 static void
 chunk_leave(struct mw_cmd_parser *pr, uint32_t off)
 {
-	uint64_t v = 0;
-
-	for (uint32_t i = pr->mark[M_CHUNK]; i < off; i++) {
-		unsigned d = (unsigned)(pr->scan[i] - '0');
-
-		if (v > (UINT64_MAX - d) / 10) {
-			pr->cmd.error = MW_CMD_NUMBER;
-			break;
-		}
-		v = v * 10 + d;
-	}
-	pr->cmd.bdat_size = v;
+	if (!number(pr->scan + pr->mark[M_CHUNK], off - pr->mark[M_CHUNK],
+	    &pr->cmd.bdat_size))
+		pr->cmd.error = MW_CMD_NUMBER;
 }
 
 /*
@@ -545,29 +559,6 @@ mw_param_name(enum mw_param_kind k)
 	return (unsigned)k < MW_PARAM__COUNT ? params[k].name : "";
 }
 
-/* Decimal digits of a validated value; 0 if it overflows 64 bits. */
-static int
-number(const unsigned char *s, size_t n, uint64_t *v)
-{
-	uint64_t x = 0;
-
-	if (n <= 19) {		/* below 10^19: cannot overflow */
-		for (size_t i = 0; i < n; i++)
-			x = x * 10 + (unsigned)(s[i] - '0');
-		*v = x;
-		return 1;
-	}
-	*v = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned)(s[i] - '0');
-
-		if (*v > (UINT64_MAX - d) / 10)
-			return 0;
-		*v = *v * 10 + d;
-	}
-	return 1;
-}
-
 /* A hexchar's digit: upper case (RFC 3461 4), as mw_xtext_decode reads it */
 static unsigned
 hexval(unsigned char c)
@@ -804,15 +795,9 @@ hello_verb(const unsigned char *b)
 	static const enum mw_verb vs[] = { MW_VERB_EHLO, MW_VERB_HELO,
 	    MW_VERB_LHLO };
 
-	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
-		const char *w = mw_verb_name(vs[i]);
-		size_t k = 0;
-
-		while (k < 4 && (b[k] | 0x20) == (w[k] | 0x20))
-			k++;
-		if (k == 4)
+	for (size_t i = 0; i < sizeof(vs) / sizeof(vs[0]); i++)
+		if (ieq(b, 4, mw_verb_name(vs[i])))
 			return vs[i];
-	}
 	return MW_VERB_NONE;
 }
 

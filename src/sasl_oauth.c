@@ -54,20 +54,6 @@ put_saslname(struct mw__out *o, const char *s)
 	}
 }
 
-static void
-put_port(struct mw__out *o, unsigned port)
-{
-	char d[5];
-	size_t i = sizeof(d);
-
-	/* "a decimal positive integer string without leading zeros" */
-	do {
-		d[--i] = (char)('0' + port % 10);
-		port /= 10;
-	} while (port > 0 && i > 0);
-	mw__put(o, d + i, sizeof(d) - i);
-}
-
 /*
  * RFC 7628 3.1: client-resp = (gs2-header kvsep *kvpair kvsep), with
  * gs2-header = "n," [ "a=" saslname ] "," (RFC 5801 4: no channel
@@ -88,8 +74,10 @@ oauthbearer_ir(const struct mw_sasl_creds *cr, struct mw__out *o)
 		mw__put_str(o, KVSEP);
 	}
 	if (cr->port != 0) {
+		/* RFC 7628 3.1: "a decimal positive integer string without
+		 * leading zeros" */
 		mw__put_str(o, "port=");
-		put_port(o, cr->port);
+		mw__put_u64(o, cr->port);
 		mw__put_str(o, KVSEP);
 	}
 	mw__put_str(o, "auth=Bearer ");
