@@ -215,24 +215,20 @@ limits(void)
 		    mw_cmd_error_name(c.error));
 	}
 	for (size_t k = cfg.max_domain - 1; k <= cfg.max_domain + 1; k++) {
+		/* EHLO, ETRN (RFC 1985) and LHLO (RFC 2033, LMTP) */
+		static const struct { const char *verb; int lmtp; } d[] = {
+			{ "EHLO ", 0 }, { "ETRN @", 0 }, { "LHLO ", 1 } };
+
 		memset(dom, 'd', k);
 		dom[k] = '\0';
-		snprintf(b, sizeof(b), "EHLO %s\r\n", dom);
-		c = one(&cfg, b);
-		CHECK(c.error == (k <= cfg.max_domain ? MW_CMD_OK :
-		    MW_CMD_DOMAIN_TOO_LONG), "domain of %zu: %s", k,
-		    mw_cmd_error_name(c.error));
-		snprintf(b, sizeof(b), "ETRN @%s\r\n", dom);
-		c = one(&cfg, b);
-		CHECK(c.error == (k <= cfg.max_domain ? MW_CMD_OK :
-		    MW_CMD_DOMAIN_TOO_LONG), "ETRN domain of %zu: %s", k,
-		    mw_cmd_error_name(c.error));
-		cfg.lmtp = 1;
-		snprintf(b, sizeof(b), "LHLO %s\r\n", dom);
-		c = one(&cfg, b);
-		CHECK(c.error == (k <= cfg.max_domain ? MW_CMD_OK :
-		    MW_CMD_DOMAIN_TOO_LONG), "LHLO domain of %zu: %s", k,
-		    mw_cmd_error_name(c.error));
+		for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+			cfg.lmtp = d[i].lmtp;
+			snprintf(b, sizeof(b), "%s%s\r\n", d[i].verb, dom);
+			c = one(&cfg, b);
+			CHECK(c.error == (k <= cfg.max_domain ? MW_CMD_OK :
+			    MW_CMD_DOMAIN_TOO_LONG), "%.4s domain of %zu: %s",
+			    d[i].verb, k, mw_cmd_error_name(c.error));
+		}
 		cfg.lmtp = 0;
 	}
 	/* the path with its brackets: "<" local "@" domain ">" */
