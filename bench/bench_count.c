@@ -9,7 +9,8 @@
  * "units U unit-name": divide callgrind's total by U.
  *
  *     WHAT: command (the realistic mix, per command), heavy (heavy
- *     parameters, per command), reply (single-line mix, per reply), ehlo
+ *     parameters, per command), invalid (bench_command's refused lines,
+ *     per command), reply (single-line mix, per reply), ehlo
  *     (10-line EHLO decoded, per reply), decode and encode (78-column
  *     text, 2% stuffed, 64 KiB, per KiB: wire KiB for decode, body KiB
  *     for encode)
@@ -27,6 +28,15 @@
 
 
 #define BODY	(64 * 1024)
+
+/* bench_command's invalid[] */
+static const char *const invalid[] = {
+	"FOO BAR\r\n",
+	"MAIL FROM:<a@b\r\n",
+	"RCPT TO:<a@[300.1.1.1]>\r\n",
+	"MAIL FROM:<a@b> SIZE=x\r\n",
+	"HELO\r\n",
+};
 
 static unsigned char buf[1 << 17], body[BODY + 128], wire[2 * BODY + 64],
     out[2 * BODY + 64], scratch[1 << 16];
@@ -149,7 +159,8 @@ __attribute__((noinline)) void
 work(const char *what, long n)
 {
 	for (long i = 0; i < n; i++) {
-		if (strcmp(what, "command") == 0 || strcmp(what, "heavy") == 0)
+		if (strcmp(what, "command") == 0 || strcmp(what, "heavy") == 0 ||
+		    strcmp(what, "invalid") == 0)
 			commands();
 		else if (strcmp(what, "reply") == 0)
 			replies(MW_REPLY_ANY);
@@ -171,7 +182,7 @@ main(int argc, char **argv)
 	const char *unit;
 
 	if (n <= 0) {
-		fprintf(stderr, "usage: bench_count command|heavy|reply|ehlo|"
+		fprintf(stderr, "usage: bench_count command|heavy|invalid|reply|ehlo|"
 		    "decode|encode N\n");
 		return 2;
 	}
@@ -179,6 +190,9 @@ main(int argc, char **argv)
 		lines(mw_bench_mix, mw_bench_nmix), unit = "command";
 	else if (strcmp(what, "heavy") == 0)
 		lines(mw_bench_heavy, mw_bench_nheavy), unit = "command";
+	else if (strcmp(what, "invalid") == 0)
+		lines(invalid, sizeof(invalid) / sizeof(invalid[0])),
+		    unit = "command";
 	else if (strcmp(what, "reply") == 0)
 		lines(mw_bench_single, mw_bench_nsingle), unit = "reply";
 	else if (strcmp(what, "ehlo") == 0)
