@@ -424,7 +424,7 @@ fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(FUZZERS:%=$(B)/fuzz/%.dict)
 # go-smtp, aiosmtpd, gnuplot, the ARM toolchain), builds what each part
 # needs with the targets below and writes build/bench/results.md and
 # results.png; `scripts/bench.sh PART` runs one part alone.
-BENCHES	= command data reply count memory
+BENCHES	= command data reply count memory ceiling
 BENCH_STYLES = T0 T1 F1 G2
 BENCHBIN = $(BENCHES:%=$(B)/bench/bench_%) $(B)/bench/nullsink $(B)/bench/conns \
 	   $(B)/bench/mwsource

@@ -97,6 +97,13 @@ layers() {
 	"$O/bench_reply" "$(calc "$S * 2")" >"$O/reply.out" || die bench_reply
 	grep -v '^kv ' "$O/reply.out"
 	say
+	say "The EHLO target against a bound: bench_ceiling, a hand-written SSE2"
+	say "line-at-a-time parser of the same replies (bench only; it must agree"
+	say "with mw_reply_parse field by field before it is timed):"
+	say
+	"$O/bench_ceiling" "$S" >"$O/ceiling.out" || die bench_ceiling
+	grep -v '^kv ' "$O/ceiling.out"
+	say
 	say '```'
 	"$O/bench_data" "$(calc "$S * 3")" >"$O/data.out" || die bench_data
 	grep -v '^kv ' "$O/data.out"
