@@ -9,7 +9,7 @@
  * "units U unit-name": divide callgrind's total by U.
  *
  *     WHAT: command (the realistic mix, per command), heavy (heavy
- *     parameters, per command), invalid (bench_command's refused lines,
+ *     parameters, per command), invalid (refused lines,
  *     per command), reply (single-line mix, per reply), ehlo
  *     (10-line EHLO decoded, per reply), decode and encode (78-column
  *     text, 2% stuffed, 64 KiB, per KiB: wire KiB for decode, body KiB
@@ -29,14 +29,6 @@
 
 #define BODY	(64 * 1024)
 
-/* bench_command's invalid[] */
-static const char *const invalid[] = {
-	"FOO BAR\r\n",
-	"MAIL FROM:<a@b\r\n",
-	"RCPT TO:<a@[300.1.1.1]>\r\n",
-	"MAIL FROM:<a@b> SIZE=x\r\n",
-	"HELO\r\n",
-};
 
 static unsigned char buf[1 << 17], body[BODY + 128], wire[2 * BODY + 64],
     out[2 * BODY + 64], scratch[1 << 16];
@@ -191,7 +183,7 @@ main(int argc, char **argv)
 	else if (strcmp(what, "heavy") == 0)
 		lines(mw_bench_heavy, mw_bench_nheavy), unit = "command";
 	else if (strcmp(what, "invalid") == 0)
-		lines(invalid, sizeof(invalid) / sizeof(invalid[0])),
+		lines(mw_bench_invalid, mw_bench_ninvalid),
 		    unit = "command";
 	else if (strcmp(what, "reply") == 0)
 		lines(mw_bench_single, mw_bench_nsingle), unit = "reply";

@@ -2,8 +2,8 @@
  * bench/corpus.c: the inputs the parser benchmarks share (bench_command,
  * bench_reply, bench_count): a realistic session mix (RFC 5321 Appendix
  * D, with extension parameters as real clients send them), one with heavy
- * parameters, Postfix's single-line answers to a transaction, and a
- * 10-line EHLO reply.
+ * parameters, refused lines, Postfix's single-line answers to a
+ * transaction, and a 10-line EHLO reply.
  */
 #include "corpus.h"
 
@@ -31,6 +31,17 @@ const char *const mw_bench_heavy[] = {
 	    "RRVS=2026-11-22T10:00:00Z;C\r\n",
 };
 const size_t mw_bench_nheavy = sizeof(mw_bench_heavy) / sizeof(mw_bench_heavy[0]);
+
+/* lines a server refuses: an unknown verb, a path cut short, an address
+ * literal out of range, a bad parameter value, a verb without argument */
+const char *const mw_bench_invalid[] = {
+	"FOO BAR\r\n",
+	"MAIL FROM:<a@b\r\n",
+	"RCPT TO:<a@[300.1.1.1]>\r\n",
+	"MAIL FROM:<a@b> SIZE=x\r\n",
+	"HELO\r\n",
+};
+const size_t mw_bench_ninvalid = sizeof(mw_bench_invalid) / sizeof(mw_bench_invalid[0]);
 
 const char *const mw_bench_single[] = {
 	"220 mail.example.org ESMTP Postfix\r\n",
