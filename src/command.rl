@@ -801,16 +801,14 @@ mode(const struct mw_cmd_parser *pr, enum mw_verb v)
 }
 
 /* The verb of a refused line whose verb the grammar knows (command-verb),
- * among those mode() refuses in this mode: LHLO outside LMTP, EHLO and
- * HELO in it (a compare of four octets each, no table walk: most refused
- * lines are none of them). */
+ * among those mode() tells apart: four octets compared with each (no walk
+ * of the name table; mode() says which of them this mode refuses). */
 static enum mw_verb
-hello_verb(const struct mw_cmd_parser *pr, const unsigned char *b)
+hello_verb(const unsigned char *b)
 {
-	if (!pr->cfg.lmtp)
-		return IEQ(b, 4, "LHLO") ? MW_VERB_LHLO : MW_VERB_NONE;
 	return IEQ(b, 4, "EHLO") ? MW_VERB_EHLO :
-	    IEQ(b, 4, "HELO") ? MW_VERB_HELO : MW_VERB_NONE;
+	    IEQ(b, 4, "HELO") ? MW_VERB_HELO :
+	    IEQ(b, 4, "LHLO") ? MW_VERB_LHLO : MW_VERB_NONE;
 }
 
 /* RFC 5321 4.1.3 and 4.5.3.1.1-2: an address literal and the lengths of
@@ -924,7 +922,7 @@ refusal(const struct mw_cmd_parser *pr, const unsigned char *b, uint32_t at)
 		return MW_CMD_NON_ASCII_ADDRESS;
 	if (!(pr->flags & F_KNOWN_VERB))
 		return MW_CMD_UNRECOGNIZED;
-	e = mode(pr, hello_verb(pr, b));
+	e = mode(pr, hello_verb(b));
 	return e != MW_CMD_OK ? e : MW_CMD_SYNTAX;
 }
 
