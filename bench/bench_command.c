@@ -5,8 +5,9 @@
  * parser, ...) and the medians are reported, so a noisy machine moves all
  * alike; sprd is the parser's (max - min) / median over the rounds.
  * Usage: bench_command [seconds] [quick]
- * quick: only the mix (whole) and heavy parameters, 5 rounds, one
- * "kv command NAME M-cmd/s GB/s" line each (scripts/bench.sh styles).
+ * quick: only the mix (whole), heavy parameters and invalid lines, 5
+ * rounds, one "kv command NAME M-cmd/s GB/s" line each (scripts/bench.sh
+ * styles, and comparing two builds in turn).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -169,9 +170,11 @@ main(int argc, char **argv)
 		quick = 1;
 		ROUNDS = 5;
 		bench("realistic mix, whole", "mix", mw_bench_mix,
-		    mw_bench_nmix, seconds / 2, 0);
+		    mw_bench_nmix, seconds / 3, 0);
 		bench("heavy parameters", "heavy", mw_bench_heavy,
-		    mw_bench_nheavy, seconds / 2, 0);
+		    mw_bench_nheavy, seconds / 3, 0);
+		bench("invalid lines", "invalid", mw_bench_invalid,
+		    mw_bench_ninvalid, seconds / 3, 0);
 		return sink == 0;
 	}
 	printf("command parser, single thread, %d alternating rounds (parser, "

@@ -800,15 +800,21 @@ mode(const struct mw_cmd_parser *pr, enum mw_verb v)
 	return v == MW_VERB_LHLO ? MW_CMD_UNRECOGNIZED : MW_CMD_OK;
 }
 
+#define WORD4(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | \
+				 (uint32_t)(c) << 8 | (uint32_t)(d))
+
 /* The verb of a refused line whose verb the grammar knows (command-verb),
- * among those mode() tells apart: four octets compared with each (no walk
- * of the name table; mode() says which of them this mode refuses). */
+ * among those mode() tells apart (mode() says which of them this mode
+ * refuses). A command-verb is letters, so its first four octets with 0x20
+ * set are the lower-case verb: one compare of a word with each. */
 static enum mw_verb
 hello_verb(const unsigned char *b)
 {
-	return IEQ(b, 4, "EHLO") ? MW_VERB_EHLO :
-	    IEQ(b, 4, "HELO") ? MW_VERB_HELO :
-	    IEQ(b, 4, "LHLO") ? MW_VERB_LHLO : MW_VERB_NONE;
+	uint32_t w = WORD4(b[0], b[1], b[2], b[3]) | 0x20202020u;
+
+	return w == WORD4('e', 'h', 'l', 'o') ? MW_VERB_EHLO :
+	    w == WORD4('h', 'e', 'l', 'o') ? MW_VERB_HELO :
+	    w == WORD4('l', 'h', 'l', 'o') ? MW_VERB_LHLO : MW_VERB_NONE;
 }
 
 /* RFC 5321 4.1.3 and 4.5.3.1.1-2: an address literal and the lengths of
@@ -992,7 +998,12 @@ static mw_err
 discard(struct mw_cmd_parser *pr, const unsigned char *buf, size_t len,
     size_t *used, struct mw_cmd *out)
 {
-	const unsigned char *lf = memchr(buf + pr->pos, '\n', len - pr->pos);
+	const unsigned char *s = buf + pr->pos;
+	/* A line refused for what it lacks (a verb without its argument, a
+	 * path not closed) stops at its CR or LF: no search for that LF
+	 * (memchr's call and set-up are a tenth of a short refused line). */
+	const unsigned char *lf = len - pr->pos >= 2 && s[s[0] == '\r'] == '\n' ?
+	    s + (s[0] == '\r') : memchr(s, '\n', len - pr->pos);
 	enum mw_cmd_error e = pr->cmd.error;
 
 	if (lf == NULL) {
