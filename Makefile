@@ -428,7 +428,7 @@ fuzz: $(DEPS) $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(FUZZERS:%=$(B)/fuzz/%.dict)
 # go-smtp, aiosmtpd, gnuplot, the ARM toolchain), builds what each part
 # needs with the targets below and writes build/bench/results.md and
 # results.png; `scripts/bench.sh PART` runs one part alone.
-BENCHES	= command data reply count memory ceiling
+BENCHES	= command data reply count memory ceiling machine
 BENCH_STYLES = T0 T1 F1 G2
 BENCHBIN = $(BENCHES:%=$(B)/bench/bench_%) $(B)/bench/nullsink $(B)/bench/conns \
 	   $(B)/bench/mwsource
@@ -437,6 +437,13 @@ $(B)/bench/bench_%: bench/bench_%.c bench/bench.h bench/sizes.h bench/corpus.h b
 	@mkdir -p $(@D)
 	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g $(INC) -o $@ $< bench/corpus.c \
 	    $(B)/libmailwire-core.a
+
+# the command machine alone: the same generated C, its hooks doing nothing
+$(B)/bench/bench_machine: bench/bench_machine.c bench/bench.h bench/corpus.h bench/corpus.c $(B)/src/command.c $(B)/libmailwire-core.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(POSIX) $(GENWARN) -Wno-unused-function -O2 -g \
+	    $(CFLAGS_command) $(INC) -Isrc \
+	    -I$(B)/src -I$(B)/gen -o $@ $< bench/corpus.c $(B)/libmailwire-core.a
 
 # the no-parsing baseline server, and the idle-connection client
 $(B)/bench/nullsink: bench/nullsink.c

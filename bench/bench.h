@@ -35,4 +35,17 @@ bench_median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Seconds a call of fn over buf[0..len) takes, as the mean of reps calls
+ * in a row; what fn returns goes to *sink so the calls are not elided. */
+static inline double
+bench_per_call(size_t (*fn)(const unsigned char *, size_t),
+    const unsigned char *buf, size_t len, long reps, volatile size_t *sink)
+{
+	double t0 = bench_now();
+
+	for (long r = 0; r < reps; r++)
+		*sink += fn(buf, len);
+	return (bench_now() - t0) / (double)reps;
+}
+
 #endif

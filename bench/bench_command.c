@@ -126,14 +126,8 @@ bench(const char *name, const char *key, const char *const *lines,
 		for (long r = 0; r < reps; r++)
 			sink += parse_all(buf, len, chunked);
 		tp[i] = (bench_now() - t0) / (double)reps;
-		t0 = bench_now();
-		for (long r = 0; r < reps; r++)
-			sink += memchr_all(buf, len);
-		tm[i] = (bench_now() - t0) / (double)reps;
-		t0 = bench_now();
-		for (long r = 0; r < reps; r++)
-			sink += memcpy_all(buf, len);
-		tc[i] = (bench_now() - t0) / (double)reps;
+		tm[i] = bench_per_call(memchr_all, buf, len, reps, &sink);
+		tc[i] = bench_per_call(memcpy_all, buf, len, reps, &sink);
 	}
 	qsort(tp, (size_t)ROUNDS, sizeof(double), bench_cmp);
 	qsort(tm, (size_t)ROUNDS, sizeof(double), bench_cmp);

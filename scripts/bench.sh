@@ -94,6 +94,15 @@ layers() {
 	"$O/bench_command" "$(calc "$S * 5")" >"$O/command.out" || die bench_command
 	grep -v '^kv ' "$O/command.out"
 	say
+	say "Where the command parser's time goes: bench_machine, its generated"
+	say "machine alone (the capture hooks doing nothing) over the mix, in turn"
+	say "with mw_cmd_parse:"
+	say
+	say '```'
+	"$O/bench_machine" "$S" >"$O/machine.out" || die bench_machine
+	grep -v '^kv ' "$O/machine.out"
+	say '```'
+	say
 	"$O/bench_reply" "$(calc "$S * 2")" >"$O/reply.out" || die bench_reply
 	grep -v '^kv ' "$O/reply.out"
 	say
