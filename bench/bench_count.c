@@ -9,8 +9,8 @@
  * "units U unit-name": divide callgrind's total by U.
  *
  *     WHAT: command (the realistic mix, per command), heavy (heavy
- *     parameters, per command), invalid (refused lines,
- *     per command), reply (single-line mix, per reply), ehlo
+ *     parameters, per command), command_chunked and heavy_chunked (the
+ *     same in 1-64 octet calls), invalid (refused lines, per command), reply (single-line mix, per reply), ehlo
  *     (10-line EHLO decoded, per reply), decode and encode (78-column
  *     text, 2% stuffed, 64 KiB, per KiB: wire KiB for decode, body KiB
  *     for encode)
@@ -79,23 +79,32 @@ text(void)
 	wirelen = made + end;
 }
 
+/* The buffer whole, or appended 1-64 octets a call as bench_command's
+ * chunked cases do (the same sequence of sizes). */
 static void
-commands(void)
+commands(int chunked)
 {
 	struct mw_cmd_config cfg;
 	struct mw_cmd_parser p;
 	struct mw_cmd c;
-	size_t at = 0, used;
+	size_t at = 0, used, have = chunked ? 0 : buflen;
+	uint32_t rng = 12345;
 
 	mw_cmd_config_init(&cfg);
 	mw_cmd_init(&p, &cfg, scratch, sizeof(scratch));
 	while (at < buflen) {
-		if (mw_cmd_parse(&p, buf + at, buflen - at, &used, &c) ==
-		    MW_ERR_OK)
+		if (chunked && at + have < buflen) {
+			rng = rng * 1103515245 + 12345;
+			have += 1 + (rng >> 16) % 64;
+			if (at + have > buflen)
+				have = buflen - at;
+		}
+		if (mw_cmd_parse(&p, buf + at, have, &used, &c) == MW_ERR_OK)
 			sink++;
-		if (used == 0)
+		else if (!chunked || at + have == buflen)
 			exit(1);
 		at += used;
+		have -= used;
 	}
 }
 
@@ -153,7 +162,10 @@ work(const char *what, long n)
 	for (long i = 0; i < n; i++) {
 		if (strcmp(what, "command") == 0 || strcmp(what, "heavy") == 0 ||
 		    strcmp(what, "invalid") == 0)
-			commands();
+			commands(0);
+		else if (strcmp(what, "command_chunked") == 0 ||
+		    strcmp(what, "heavy_chunked") == 0)
+			commands(1);
 		else if (strcmp(what, "reply") == 0)
 			replies(MW_REPLY_ANY);
 		else if (strcmp(what, "ehlo") == 0)
@@ -174,13 +186,14 @@ main(int argc, char **argv)
 	const char *unit;
 
 	if (n <= 0) {
-		fprintf(stderr, "usage: bench_count command|heavy|invalid|reply|ehlo|"
+		fprintf(stderr, "usage: bench_count command|heavy|command_chunked|"
+		    "heavy_chunked|invalid|reply|ehlo|"
 		    "decode|encode N\n");
 		return 2;
 	}
-	if (strcmp(what, "command") == 0)
+	if (strcmp(what, "command") == 0 || strcmp(what, "command_chunked") == 0)
 		lines(mw_bench_mix, mw_bench_nmix), unit = "command";
-	else if (strcmp(what, "heavy") == 0)
+	else if (strcmp(what, "heavy") == 0 || strcmp(what, "heavy_chunked") == 0)
 		lines(mw_bench_heavy, mw_bench_nheavy), unit = "command";
 	else if (strcmp(what, "invalid") == 0)
 		lines(mw_bench_invalid, mw_bench_ninvalid),
