@@ -480,7 +480,7 @@ $(B)/bench/styles/%/reply.c: src/reply.rl $(B)/gen/grammar.rl | $(DEPS)
 $(B)/bench/styles/%.o: $(B)/bench/styles/%.c $(HDRS)
 	$(CC) $(STD) $(GENWARN) $(CFLAGS) $(CFLAGS_$(notdir $*)) $(INC) -Isrc -I$(B)/gen -c -o $@ $<
 
-$(B)/bench/styles/%/bench_command: bench/bench_command.c bench/bench.h bench/corpus.c $(B)/bench/styles/%/command.o $(B)/libmailwire-core.a
+$(B)/bench/styles/%/bench_command: bench/bench_command.c bench/bench.h bench/corpus.h bench/corpus.c $(B)/bench/styles/%/command.o $(B)/libmailwire-core.a
 	$(CC) $(STD) $(POSIX) $(WARN) -O2 -g $(INC) -o $@ $< bench/corpus.c \
 	    $(B)/bench/styles/$*/command.o $(B)/libmailwire-core.a
 

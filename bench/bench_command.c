@@ -15,8 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <mailwire/command.h>
-
 #include "bench.h"
 #include "corpus.h"
 
@@ -24,7 +22,6 @@
 
 static int ROUNDS = ROUNDS_MAX, quick;
 
-static unsigned char scratch[1 << 16];
 
 
 static size_t
@@ -47,37 +44,6 @@ build(unsigned char *buf, size_t cap, const char *const *lines, size_t n,
 }
 
 static volatile size_t sink;
-
-/* Parses buf whole, or in chunks of 1-64 bytes when chunked, as a caller
- * appending to a line buffer would. */
-static size_t
-parse_all(const unsigned char *buf, size_t len, int chunked)
-{
-	struct mw_cmd_config cfg;
-	struct mw_cmd_parser p;
-	struct mw_cmd c;
-	size_t at = 0, used, have, n = 0;
-	uint32_t rng = 12345;
-
-	mw_cmd_config_init(&cfg);
-	mw_cmd_init(&p, &cfg, scratch, sizeof(scratch));
-	have = chunked ? 0 : len;
-	while (at < len) {
-		if (chunked && at + have < len) {
-			rng = rng * 1103515245 + 12345;
-			have += 1 + (rng >> 16) % 64;
-			if (at + have > len)
-				have = len - at;
-		}
-		if (mw_cmd_parse(&p, buf + at, have, &used, &c) == MW_ERR_OK)
-			n++;
-		at += used;
-		have -= used;
-		if (used == 0 && !chunked)
-			break;
-	}
-	return n;
-}
 
 static unsigned char copybuf[1 << 18];
 
@@ -115,7 +81,7 @@ bench(const char *name, const char *key, const char *const *lines,
 	for (;;) {
 		t0 = bench_now();
 		for (long r = 0; r < reps; r++)
-			sink += parse_all(buf, len, chunked);
+			sink += mw_bench_commands(buf, len, chunked);
 		if (bench_now() - t0 > seconds / (3 * ROUNDS) / 4)
 			break;
 		reps *= 2;
@@ -124,7 +90,7 @@ bench(const char *name, const char *key, const char *const *lines,
 	for (int i = 0; i < ROUNDS; i++) {
 		t0 = bench_now();
 		for (long r = 0; r < reps; r++)
-			sink += parse_all(buf, len, chunked);
+			sink += mw_bench_commands(buf, len, chunked);
 		tp[i] = (bench_now() - t0) / (double)reps;
 		tm[i] = bench_per_call(memchr_all, buf, len, reps, &sink);
 		tc[i] = bench_per_call(memcpy_all, buf, len, reps, &sink);

@@ -31,7 +31,7 @@
 
 
 static unsigned char buf[1 << 17], body[BODY + 128], wire[2 * BODY + 64],
-    out[2 * BODY + 64], scratch[1 << 16];
+    out[2 * BODY + 64];
 static size_t buflen, bodylen, wirelen, items;
 static volatile size_t sink;
 
@@ -79,33 +79,13 @@ text(void)
 	wirelen = made + end;
 }
 
-/* The buffer whole, or appended 1-64 octets a call as bench_command's
- * chunked cases do (the same sequence of sizes). */
+/* Every line gives a result, whole or in 1-64 octet calls. */
 static void
-commands(int chunked)
+count_commands(int chunked)
 {
-	struct mw_cmd_config cfg;
-	struct mw_cmd_parser p;
-	struct mw_cmd c;
-	size_t at = 0, used, have = chunked ? 0 : buflen;
-	uint32_t rng = 12345;
-
-	mw_cmd_config_init(&cfg);
-	mw_cmd_init(&p, &cfg, scratch, sizeof(scratch));
-	while (at < buflen) {
-		if (chunked && at + have < buflen) {
-			rng = rng * 1103515245 + 12345;
-			have += 1 + (rng >> 16) % 64;
-			if (at + have > buflen)
-				have = buflen - at;
-		}
-		if (mw_cmd_parse(&p, buf + at, have, &used, &c) == MW_ERR_OK)
-			sink++;
-		else if (!chunked || at + have == buflen)
-			exit(1);
-		at += used;
-		have -= used;
-	}
+	if (mw_bench_commands(buf, buflen, chunked) != items)
+		exit(1);
+	sink += items;
 }
 
 static void
@@ -162,10 +142,10 @@ work(const char *what, long n)
 	for (long i = 0; i < n; i++) {
 		if (strcmp(what, "command") == 0 || strcmp(what, "heavy") == 0 ||
 		    strcmp(what, "invalid") == 0)
-			commands(0);
+			count_commands(0);
 		else if (strcmp(what, "command_chunked") == 0 ||
 		    strcmp(what, "heavy_chunked") == 0)
-			commands(1);
+			count_commands(1);
 		else if (strcmp(what, "reply") == 0)
 			replies(MW_REPLY_ANY);
 		else if (strcmp(what, "ehlo") == 0)

@@ -3,8 +3,13 @@
  * bench_reply, bench_count): a realistic session mix (RFC 5321 Appendix
  * D, with extension parameters as real clients send them), one with heavy
  * parameters, refused lines, Postfix's single-line answers to a
- * transaction, and a 10-line EHLO reply.
+ * transaction, and a 10-line EHLO reply; and the way bench_command and
+ * bench_count feed the commands to the parser.
  */
+#include <stdint.h>
+
+#include <mailwire/command.h>
+
 #include "corpus.h"
 
 const char *const mw_bench_mix[] = {
@@ -68,3 +73,32 @@ const char *const mw_bench_ehlo[] = {
 	"250 SMTPUTF8\r\n",
 };
 const size_t mw_bench_nehlo = sizeof(mw_bench_ehlo) / sizeof(mw_bench_ehlo[0]);
+
+size_t
+mw_bench_commands(const unsigned char *buf, size_t len, int chunked)
+{
+	static unsigned char scratch[1 << 16];
+	struct mw_cmd_config cfg;
+	struct mw_cmd_parser p;
+	struct mw_cmd c;
+	size_t at = 0, used, have = chunked ? 0 : len, n = 0;
+	uint32_t rng = 12345;
+
+	mw_cmd_config_init(&cfg);
+	mw_cmd_init(&p, &cfg, scratch, sizeof(scratch));
+	while (at < len) {
+		if (chunked && at + have < len) {
+			rng = rng * 1103515245 + 12345;
+			have += 1 + (rng >> 16) % 64;
+			if (at + have > len)
+				have = len - at;
+		}
+		if (mw_cmd_parse(&p, buf + at, have, &used, &c) == MW_ERR_OK)
+			n++;
+		else if (used == 0 && at + have == len)
+			break;		/* all of it given: no progress left */
+		at += used;
+		have -= used;
+	}
+	return n;
+}
