@@ -1064,9 +1064,9 @@ mw_cmd_parse(struct mw_cmd_parser *pr, const unsigned char *buf, size_t len,
 			pr->cmd.error = check(pr, buf);
 			*used = pr->pos;
 			memcpy(out, &pr->cmd, offsetof(struct mw_cmd, params));
-			/* a loop: memcpy of one or two slots is a call */
-			for (unsigned i = 0; i < pr->cmd.nparams; i++)
-				out->params[i] = pr->cmd.params[i];
+			if (pr->cmd.nparams != 0)
+				memcpy(out->params, pr->cmd.params,
+				    pr->cmd.nparams * sizeof(pr->cmd.params[0]));
 			start_line(pr);
 			return MW_ERR_OK;
 		}
